@@ -1,0 +1,24 @@
+/* cmd_util.c - small helpers shared by the cmd_*.c handlers. */
+#include "cmd_util.h"
+
+void cmd_tok(const struct at_cmd *c, struct at_tok *t)
+{
+	at_tok_init(t, c->args, c->args_len);
+}
+
+bool cmd_int_arg(const struct at_cmd *c, long lo, long hi, long def, long *out)
+{
+	if (c->op == AT_OP_EXEC) {
+		*out = def;
+		return true;
+	}
+	struct at_tok t;
+	cmd_tok(c, &t);
+	long v;
+	if (at_tok_next_int(&t, &v) != AT_TOK_OK || !at_tok_at_end(&t))
+		return false;
+	if (v < lo || v > hi)
+		return false;
+	*out = v;
+	return true;
+}

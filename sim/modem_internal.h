@@ -1,0 +1,28 @@
+/* modem_internal.h - calls between the modem's own modules (not for services or main). */
+#ifndef SIM_MODEM_INTERNAL_H
+#define SIM_MODEM_INTERNAL_H
+
+#include "modem.h"
+
+/* dispatch.c -> modem.c: the line's final result is out; release held input. */
+void modem_line_finished(struct sim_modem *m);
+/* Change the pacing rate (AT+IPR after its result code). */
+void modem_apply_baud(struct sim_modem *m, unsigned baud);
+
+/* urc_queue.c */
+void urc_queue_push(struct sim_modem *m, const char *line);
+void urc_queue_flush(struct sim_modem *m);
+void urc_queue_clear(struct urc_queue *q);
+void boot_start(struct sim_modem *m);
+void boot_stop(struct sim_modem *m);
+
+/* netstate.c */
+void netstate_init(struct sim_modem *m);
+/* Start (or restart) the profile's network timeline from now. */
+void netstate_start(struct sim_modem *m);
+void netstate_stop(struct sim_modem *m);
+/* True when registered (home or roaming). */
+bool netstate_registered(const struct sim_modem *m);
+bool netstate_attached(const struct sim_modem *m);
+
+#endif

@@ -1,0 +1,161 @@
+/* pacing.c - a modem's output queue, sent at the line's byte rate (see pacing.h). */
+#include "pacing.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* A tick sends what the elapsed time allows; ~1 ms keeps bursts to a dozen bytes at 115200. */
+#define TICK_MIN 0.001
+
+static void flush(struct pacing *p, size_t budget)
+{
+	while (p->len && budget && !p->blocked) {
+		size_t chunk = p->len;
+		if (chunk > budget)
+			chunk = budget;
+		ssize_t w = transport_write(p->tr, p->q + p->head, chunk);
+		if (w <= 0) {
+			if (w < 0) { /* hard error: nothing more can be sent */
+				p->dropped += p->len;
+				p->len = 0;
+				p->head = 0;
+				return;
+			}
+			p->blocked = true;
+			return;
+		}
+		p->head += (size_t)w;
+		p->len -= (size_t)w;
+		p->sent += (uint64_t)w;
+		budget -= (size_t)w;
+		if (p->rate > 0)
+			p->credit -= (double)w;
+	}
+	if (p->len == 0) {
+		p->head = 0;
+		if (p->cap > 4096) { /* give back a burst's memory: many idle modems share a process */
+			free(p->q);
+			p->q = NULL;
+			p->cap = 0;
+		}
+	}
+}
+
+/* Make room for n more bytes (at most PACING_QUEUE_MAX queued); returns what fits. */
+static size_t reserve(struct pacing *p, size_t n)
+{
+	if (p->len + n > PACING_QUEUE_MAX)
+		n = PACING_QUEUE_MAX - p->len;
+	if (p->head + p->len + n <= p->cap)
+		return n;
+	if (p->head) {
+		memmove(p->q, p->q + p->head, p->len);
+		p->head = 0;
+	}
+	if (p->len + n <= p->cap)
+		return n;
+	size_t cap = p->cap ? p->cap : 256;
+	while (cap < p->len + n)
+		cap *= 2;
+	uint8_t *q = realloc(p->q, cap);
+	if (!q)
+		return p->cap - p->len;
+	p->q = q;
+	p->cap = cap;
+	return n;
+}
+
+static double tick_interval(const struct pacing *p)
+{
+	double t = 8.0 / p->rate;
+	return t < TICK_MIN ? TICK_MIN : t;
+}
+
+static void schedule(struct pacing *p)
+{
+	if (p->len == 0 || p->blocked || ev_is_active(&p->timer))
+		return;
+	if (p->rate <= 0) {
+		flush(p, SIZE_MAX);
+		return;
+	}
+	ev_timer_set(&p->timer, tick_interval(p), 0.);
+	ev_timer_start(p->loop, &p->timer);
+}
+
+static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)revents;
+	struct pacing *p = (struct pacing *)((char *)w - offsetof(struct pacing, timer));
+	ev_tstamp now = ev_now(loop);
+	p->credit += (now - p->last) * p->rate;
+	p->last = now;
+	/* No bursts after a stall: the line never carries more than the rate. */
+	double cap = p->rate * tick_interval(p) * 2 + 1;
+	if (p->credit > cap)
+		p->credit = cap;
+	if (p->credit >= 1)
+		flush(p, (size_t)p->credit);
+	schedule(p);
+}
+
+int pacing_init(struct pacing *p, struct ev_loop *loop, struct transport *tr, unsigned baud)
+{
+	memset(p, 0, sizeof *p);
+	p->loop = loop;
+	p->tr = tr;
+	ev_init(&p->timer, tick_cb);
+	pacing_set_baud(p, baud);
+	return 0;
+}
+
+void pacing_destroy(struct pacing *p)
+{
+	ev_timer_stop(p->loop, &p->timer);
+	free(p->q);
+	p->q = NULL;
+}
+
+void pacing_set_baud(struct pacing *p, unsigned baud)
+{
+	p->rate = baud ? baud / 10.0 : 0; /* 8N1: start + 8 data + stop bits per byte */
+	if (p->rate <= 0 && !ev_is_active(&p->timer))
+		schedule(p);
+}
+
+size_t pacing_write(struct pacing *p, const void *buf, size_t n)
+{
+	if (!p->tr->present) {
+		p->dropped += n;
+		return n;
+	}
+	size_t take = reserve(p, n);
+	if (p->len == 0 && !ev_is_active(&p->timer)) {
+		/* An idle line: the first byte arrives one byte-time from now. */
+		p->last = ev_now(p->loop);
+		p->credit = 0;
+	}
+	if (take)
+		memcpy(p->q + p->head + p->len, buf, take);
+	p->len += take;
+	p->dropped += n - take;
+	schedule(p);
+	return n - take;
+}
+
+void pacing_writable(struct pacing *p)
+{
+	p->blocked = false;
+	if (p->rate <= 0)
+		flush(p, SIZE_MAX);
+	schedule(p);
+}
+
+void pacing_discard(struct pacing *p)
+{
+	p->dropped += p->len;
+	p->len = 0;
+	p->head = 0;
+	p->blocked = false;
+	ev_timer_stop(p->loop, &p->timer);
+}

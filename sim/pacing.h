@@ -1,0 +1,44 @@
+/* pacing.h - a modem's output queue, sent at the line's byte rate (8N1: baud / 10). */
+#ifndef SIM_PACING_H
+#define SIM_PACING_H
+
+#include <ev.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "transport.h"
+
+/* Bytes a modem may have queued before further output is dropped (a UART does not wait). */
+#define PACING_QUEUE_MAX (256u * 1024u)
+
+struct pacing {
+	struct ev_loop *loop;
+	struct transport *tr;     /* borrowed from the modem */
+	uint8_t *q;               /* queued bytes q[head..head+len), owned; grows on demand */
+	size_t head, len, cap;
+	double rate;              /* bytes per second; 0 = unpaced */
+	double credit;            /* bytes that may go out now */
+	ev_tstamp last;           /* when credit was last topped up */
+	ev_timer timer;
+	bool blocked;             /* transport said "later"; waiting for writable */
+	uint64_t dropped;         /* bytes lost: no host, or queue full */
+	uint64_t sent;
+};
+
+int pacing_init(struct pacing *p, struct ev_loop *loop, struct transport *tr, unsigned baud);
+void pacing_destroy(struct pacing *p);
+/* 0 = send at once (--no-pacing). */
+void pacing_set_baud(struct pacing *p, unsigned baud);
+/* Queue bytes; returns how many were dropped (no host present or queue full). */
+size_t pacing_write(struct pacing *p, const void *buf, size_t n);
+/* The transport can take bytes again. */
+void pacing_writable(struct pacing *p);
+/* Forget queued bytes (the host left). */
+void pacing_discard(struct pacing *p);
+/* True when nothing is waiting to go out. */
+static inline bool pacing_idle(const struct pacing *p)
+{
+	return p->len == 0;
+}
+
+#endif

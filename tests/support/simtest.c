@@ -1,0 +1,122 @@
+/* simtest.c - a modem on the in-memory transport, stepped by the test (see simtest.h). */
+#include "simtest.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "profile_yaml.h"
+#include "transcript.h"
+#include "transport_mem.h"
+
+struct simtest *simtest_new(const char *profile, size_t limit, double time_scale)
+{
+	struct simtest *t = calloc(1, sizeof *t);
+	assert_non_null(t);
+	struct profile_error err;
+	const char *dir = getenv("SIM800_PROFILE_DIR");
+	t->profile = profile_yaml_load(profile, dir ? dir : SIM800_SOURCE_DIR "/profiles", &err);
+	if (!t->profile) {
+		char msg[1600];
+		profile_error_format(&err, msg, sizeof msg);
+		fail_msg("profile %s: %s", profile, msg);
+	}
+	t->loop = ev_loop_new(EVFLAG_AUTO);
+	t->opt = (struct sim_options){.time_scale = time_scale, .baud = 0,
+				      .power_on = SIM_POWER_ON_OPEN, .seed = 1};
+	t->tr = transport_mem_new(t->loop, limit);
+	t->m = modem_new(t->loop, 0, t->profile, &t->opt, NULL, t->tr);
+	assert_non_null(t->m);
+	transport_mem_bind(t->tr, &modem_transport_cb, t->m);
+	transport_mem_set_present(t->tr, true);
+	simtest_settle(t);
+	return t;
+}
+
+void simtest_free(struct simtest *t)
+{
+	modem_destroy(t->m);
+	profile_free(t->profile);
+	ev_loop_destroy(t->loop);
+	free(t);
+}
+
+void simtest_send_n(struct simtest *t, const void *b, size_t n)
+{
+	transport_mem_host_write(t->tr, b, n);
+}
+
+void simtest_send(struct simtest *t, const char *s)
+{
+	simtest_send_n(t, s, strlen(s));
+}
+
+void simtest_settle(struct simtest *t)
+{
+	size_t quiet = 0;
+	size_t last = transport_mem_pending(t->tr);
+	for (int i = 0; i < 200000 && quiet < 4; i++) {
+		ev_run(t->loop, EVRUN_NOWAIT);
+		size_t now = transport_mem_pending(t->tr);
+		if (transport_mem_undelivered(t->tr) == 0 && now == last && pacing_idle(&t->m->out))
+			quiet++;
+		else
+			quiet = 0;
+		last = now;
+	}
+}
+
+static void stop_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)w;
+	(void)revents;
+	ev_break(loop, EVBREAK_ONE);
+}
+
+void simtest_run_for(struct simtest *t, double seconds)
+{
+	ev_timer stop;
+	ev_timer_init(&stop, stop_cb, seconds, 0.);
+	ev_timer_start(t->loop, &stop);
+	ev_run(t->loop, 0);
+	ev_timer_stop(t->loop, &stop);
+	simtest_settle(t);
+}
+
+const char *simtest_take(struct simtest *t, size_t *len)
+{
+	size_t n = transport_mem_take(t->tr, t->out, sizeof t->out);
+	if (len)
+		*len = n;
+	return t->out;
+}
+
+void simtest_expect(struct simtest *t, const char *expect, const char *file, int line)
+{
+	size_t n;
+	const char *got = simtest_take(t, &n);
+	if (n == strlen(expect) && memcmp(got, expect, n) == 0)
+		return;
+	size_t cap = 4 * n + 1;
+	char *eg = malloc(cap);
+	char ee[4096];
+	assert_non_null(eg);
+	transcript_escape(got, n, eg, cap);
+	transcript_escape(expect, strlen(expect), ee, sizeof ee);
+	print_error("%s:%d: modem wrote\n  \"%s\"\nexpected\n  \"%s\"\n", file, line, eg, ee);
+	free(eg);
+	fail();
+}
+
+void simtest_expect_reply(struct simtest *t, const char *send, const char *expect, const char *file,
+			  int line)
+{
+	simtest_take(t, NULL);
+	simtest_send(t, send);
+	simtest_settle(t);
+	simtest_expect(t, expect, file, line);
+}
