@@ -1,0 +1,668 @@
+/* at_client.c - send AT commands, assemble lines, skip echo, route URCs, finals, timeouts. */
+#include "at_client.h"
+
+#include "at_result.h"
+#include "at_urc.h"
+
+#include <string.h>
+
+/* A command in progress. Lives on the stack of run_one(); m->run points to it meanwhile. */
+struct sim800_run {
+	const struct sim800_cmd *cmd;
+	size_t text_len;
+	bool echo_pending;  /* the echo of text may still come (ATE1) */
+	bool numeric;       /* ATV0 codes count as finals for this command */
+	bool prompt_wait;   /* waiting for "> " or DOWNLOAD */
+	bool payload_sent;
+	bool got_info;      /* an information line was delivered */
+	bool done;
+	enum sim800_err abort_err; /* set when the run ends without a final (reset, I/O) */
+	struct at_result res;
+};
+
+/* Max response times (sim800-facts.md §9.1, MAN), or the drivers' practice (§9.2) where the
+ * field reports say the manual is too short (tim-cgact-slow). First matching prefix wins, so
+ * the specific entries come first. Values below the default timeout are raised to it. */
+static const struct {
+	const char *prefix;
+	uint32_t ms;
+} timeout_table[] = {
+	{"AT+COPS=?", 45000},      /* MAN: test 45 s */
+	{"AT+COPS=", 120000},      /* MAN: write 120 s */
+	{"AT+CIMI", 20000},
+	{"AT+CPIN", 5000},
+	{"AT+CFUN", 10000},
+	{"AT+CMGS", 60000},
+	{"AT+CMSS", 60000},
+	{"AT+CMGL", 20000},
+	{"AT+CMGR", 5000},
+	{"AT+CMGW", 5000},
+	{"AT+CMGD", 5000},
+	{"AT+CCID", 2000},
+	{"AT+CLCK", 15000},
+	{"AT+CCFC", 15000},
+	{"AT+CCWA", 15000},
+	{"AT+CPWD", 15000},
+	{"AT+CPBF", 30000},
+	{"AT+CGATT", 60000},       /* MAN 10 s; TinyGSM 60 s */
+	{"AT+CGACT", 150000},
+	{"AT+CSTT", 60000},        /* TinyGSM */
+	{"AT+CIICR", 85000},
+	{"AT+CIFSR", 10000},       /* TinyGSM */
+	{"AT+CIPSTART", 160000},   /* single mode from IP INITIAL */
+	{"AT+CIPSHUT", 65000},
+	{"AT+CIPSEND", 60000},     /* SEND OK waits for the peer; MAN's 645 s CLOSE is too long */
+	{"AT+CIPGSMLOC", 60000},
+	{"AT+SAPBR=2", 30000},     /* TinyGSM */
+	{"AT+SAPBR", 85000},       /* cmd 1 */
+	{"AT+FTP", 75000},
+	{"AT+CPOWD", 10000},
+	{"AT+CLTS", 10000},
+	{"ATD", 20000},
+	{"ATA", 20000},
+	{"ATH", 20000},
+};
+
+#define N_ELEM(a) (sizeof(a) / sizeof((a)[0]))
+#define READ_CHUNK 64
+#define SYNC_INTERVAL_MS 400 /* TinyGSM ~300 ms, FONA 500 ms */
+
+static uint32_t cfg_default(const struct sim800 *m)
+{
+	return m->cfg.default_timeout_ms ? m->cfg.default_timeout_ms : 3000;
+}
+
+uint32_t sim800_default_timeout(const struct sim800 *m, const char *text)
+{
+	uint32_t def = cfg_default(m);
+	if (!text)
+		return def;
+	size_t len = strlen(text);
+	for (size_t i = 0; i < N_ELEM(timeout_table); i++)
+		if (at_result_has_prefix(text, len, timeout_table[i].prefix))
+			return timeout_table[i].ms > def ? timeout_table[i].ms : def;
+	return def;
+}
+
+const char *at_client_current_cmd(const struct sim800 *m)
+{
+	return m->run ? m->run->cmd->text : NULL;
+}
+
+enum sim800_err at_client_copy(char *out, size_t cap, const char *s, size_t len)
+{
+	if (!out || cap == 0)
+		return SIM800_ERR_INVAL;
+	if (len + 1 > cap) {
+		memcpy(out, s, cap - 1);
+		out[cap - 1] = '\0';
+		return SIM800_ERR_TOOLONG;
+	}
+	memcpy(out, s, len);
+	out[len] = '\0';
+	return SIM800_OK;
+}
+
+enum sim800_err sim800_init(struct sim800 *m, const struct sim800_port *port,
+			    const struct sim800_config *cfg)
+{
+	if (!m || !port || !port->write || !port->read || !port->now_ms || !port->wait_readable)
+		return SIM800_ERR_INVAL;
+	memset(m, 0, sizeof(*m));
+	m->port = *port;
+	if (cfg)
+		m->cfg = *cfg;
+	m->cmee = -1;
+	m->echo = true; /* factory state E1 (sim800-facts §10.15) */
+	m->last.code = -1;
+	return SIM800_OK;
+}
+
+const struct sim800_last *sim800_last(const struct sim800 *m)
+{
+	return &m->last;
+}
+
+bool sim800_take_reset(struct sim800 *m)
+{
+	bool r = m->reset_seen;
+	m->reset_seen = false;
+	return r;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Output                                                                                    */
+
+static enum sim800_err write_all(struct sim800 *m, const uint8_t *buf, size_t len)
+{
+	at_urc_log(m, SIM800_LOG_TX, (const char *)buf, len);
+	int zero = 0;
+	while (len > 0) {
+		int n = m->port.write(m->port.ctx, buf, len);
+		if (n < 0 || (n == 0 && ++zero >= 3) || (size_t)n > len)
+			return SIM800_ERR_IO;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return SIM800_OK;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Line handling                                                                             */
+
+static bool same_text(const char *a, size_t alen, const char *b, size_t blen)
+{
+	while (alen > 0 && a[alen - 1] == ' ')
+		alen--;
+	return alen == blen && at_result_has_prefix(a, alen, b) ;
+}
+
+static bool is_info(const struct sim800_cmd *c, const char *line, size_t len)
+{
+	if (c->prefixes) {
+		for (const char *const *p = c->prefixes; *p; p++) {
+			size_t n = strlen(*p);
+			if (len >= n && memcmp(line, *p, n) == 0)
+				return c->match ? c->match(line, len) : true;
+		}
+		return false;
+	}
+	return c->match && c->match(line, len);
+}
+
+static void finish(struct sim800 *m, struct sim800_run *r, const struct at_result *res,
+		   const char *line, size_t len)
+{
+	r->done = true;
+	r->res = *res;
+	at_client_copy(m->last.line, sizeof(m->last.line), line, len);
+}
+
+static void deliver(struct sim800 *m, struct sim800_run *r, const char *line, size_t len)
+{
+	r->got_info = true;
+	if (!r->cmd->on_info)
+		return;
+	m->in_callback = true;
+	r->cmd->on_info(r->cmd->user, line, len);
+	m->in_callback = false;
+}
+
+static void send_payload(struct sim800 *m, struct sim800_run *r)
+{
+	r->prompt_wait = false;
+	r->payload_sent = true;
+	if (r->cmd->payload_len &&
+	    write_all(m, r->cmd->payload, r->cmd->payload_len) != SIM800_OK) {
+		r->done = true;
+		r->abort_err = SIM800_ERR_IO;
+	}
+}
+
+/* Returns true if the running command claimed the line. */
+static bool run_take_line(struct sim800 *m, struct sim800_run *r, const char *line, size_t len)
+{
+	const struct sim800_cmd *c = r->cmd;
+	/* Echo (ATE1): "AT+X\r" arrives as its own line before the answer. It may come after a
+	 * URC, so it is looked for until the first info line or final. */
+	if (r->echo_pending && !r->got_info && same_text(line, len, c->text, r->text_len)) {
+		r->echo_pending = false;
+		return true;
+	}
+	/* With echo on the module also echoes the payload typed after the prompt. */
+	if (r->payload_sent && !r->got_info && c->payload_len == len &&
+	    memcmp(line, c->payload, len) == 0)
+		return true;
+	if (r->prompt_wait && (c->flags & SIM800_CMD_DOWNLOAD) && len == 8 &&
+	    memcmp(line, "DOWNLOAD", 8) == 0) {
+		send_payload(m, r);
+		return true;
+	}
+	/* ">" alone on a line: some firmwares end the prompt line (sim800-facts §0). */
+	if (r->prompt_wait && (c->flags & SIM800_CMD_PROMPT) && len <= 2 && line[0] == '>') {
+		send_payload(m, r);
+		return true;
+	}
+	bool info = is_info(c, line, len);
+	if (info && (c->flags & SIM800_CMD_BARE_FINAL)) {
+		deliver(m, r, line, len);
+		struct at_result res = {SIM800_FINAL_BARE, -1};
+		finish(m, r, &res, line, len);
+		return true;
+	}
+	struct at_result res;
+	if (at_result_parse(line, len, c->text, r->numeric, &res)) {
+		if ((c->flags & SIM800_CMD_NEED_INFO) && !r->got_info) {
+			/* An answer to an earlier command (the resync barrier's point). */
+			at_urc_log(m, SIM800_LOG_STALE, line, len);
+			return true;
+		}
+		finish(m, r, &res, line, len);
+		return true;
+	}
+	if (info) {
+		deliver(m, r, line, len);
+		return true;
+	}
+	if ((c->flags & SIM800_CMD_ANY_INFO) && !at_urc_is_urc(m, line, len)) {
+		deliver(m, r, line, len);
+		return true;
+	}
+	return false;
+}
+
+static void handle_line(struct sim800 *m, const char *line, size_t len)
+{
+	at_urc_log(m, SIM800_LOG_RX, line, len);
+	struct sim800_run *r = m->run;
+	if (r && !r->done && run_take_line(m, r, line, len))
+		return;
+	/* A late OK/ERROR with no command waiting: the symptom of urc-late-final-shifts-responses.
+	 * Logged, never given to a later command. NO CARRIER/RING-like lines are URCs. */
+	struct at_result res;
+	if (at_result_parse(line, len, NULL, m->v0, &res) &&
+	    (res.final == SIM800_FINAL_OK || res.final == SIM800_FINAL_ERROR ||
+	     res.final == SIM800_FINAL_CME_ERROR || res.final == SIM800_FINAL_CMS_ERROR)) {
+		at_urc_log(m, SIM800_LOG_STALE, line, len);
+		return;
+	}
+	int ev = at_urc_dispatch(m, line, len);
+	if (r && !r->done && (ev == SIM800_EV_RESET || ev == SIM800_EV_POWER_DOWN)) {
+		/* The module will never answer a command it received before rebooting. */
+		r->done = true;
+		r->abort_err = ev == SIM800_EV_RESET ? SIM800_ERR_RESET : SIM800_ERR_POWERED_DOWN;
+		at_client_copy(m->last.line, sizeof(m->last.line), line, len);
+	}
+}
+
+/*
+ * Byte-level line assembly (oFono gsmv1 syntax, simplified): CR or LF ends a line, so V1
+ * "\r\nOK\r\n", V0 "0\r" and the echo "AT\r" all work, in fragments of any size. "> " has no
+ * line end and is recognised while a PROMPT command waits for it.
+ */
+static void feed_byte(struct sim800 *m, uint8_t c)
+{
+	if (c == '\r' || c == '\n') {
+		size_t len = m->rx.len;
+		bool discard = m->rx.discard;
+		m->rx.len = 0;
+		m->rx.discard = false;
+		if (!discard && len > 0) {
+			m->rx.buf[len] = '\0';
+			handle_line(m, m->rx.buf, len);
+		}
+		return;
+	}
+	if (c >= 0x80 || c == 0 || (c < 0x20 && c != '\t')) {
+		/* Line noise at power-up (boot-garbage-before-sync), baud mismatch. */
+		m->dropped_bytes++;
+		return;
+	}
+	if (m->rx.discard)
+		return;
+	if (c == '~' && m->rx.len == 0) {
+		/* A PPP frame left over after data mode (ppp-leftover-frames-after-exit). PPP
+		 * escapes CR/LF with the default ACCM, so the frame ends at the next line end. */
+		m->rx.discard = true;
+		at_urc_log(m, SIM800_LOG_DROPPED, "~", 1);
+		return;
+	}
+	if (m->rx.len + 1 >= SIM800_LINE_MAX) {
+		/* Zephyr modem_chat: on overrun, drop and resynchronise at the next line end. */
+		m->rx.discard = true;
+		at_urc_log(m, SIM800_LOG_DROPPED, m->rx.buf, m->rx.len);
+		m->rx.len = 0;
+		return;
+	}
+	m->rx.buf[m->rx.len++] = (char)c;
+	struct sim800_run *r = m->run;
+	if (r && !r->done && r->prompt_wait && (r->cmd->flags & SIM800_CMD_PROMPT) &&
+	    m->rx.len == 2 && m->rx.buf[0] == '>' && m->rx.buf[1] == ' ') {
+		m->rx.len = 0;
+		send_payload(m, r);
+	}
+}
+
+/* Read and process input until the running command is done, or the deadline passes. With no
+ * command running it serves URCs until the deadline. */
+static enum sim800_err pump(struct sim800 *m, uint64_t deadline)
+{
+	uint8_t buf[READ_CHUNK];
+	uint32_t slice = m->cfg.wait_slice_ms ? m->cfg.wait_slice_ms : 1000;
+	for (;;) {
+		int n = m->port.read(m->port.ctx, buf, sizeof(buf));
+		if (n < 0)
+			return SIM800_ERR_IO;
+		for (int i = 0; i < n; i++)
+			feed_byte(m, buf[i]);
+		if (m->run && m->run->done)
+			return SIM800_OK;
+		if (n > 0)
+			continue;
+		uint64_t now = m->port.now_ms(m->port.ctx);
+		if (now >= deadline)
+			return SIM800_ERR_TIMEOUT;
+		uint64_t left = deadline - now;
+		int w = m->port.wait_readable(m->port.ctx, left < slice ? (uint32_t)left : slice);
+		if (w < 0)
+			return SIM800_ERR_IO;
+	}
+}
+
+/* ATV/ATE/ATZ/AT&F in the basic part of a command line we sent: keep m->v0 and m->echo true
+ * to the module's state. "AT+CIFSR;E0" style chains are followed across ';'. */
+static void track_v250(struct sim800 *m, const char *text)
+{
+	const char *p = text + 2;
+	while (*p) {
+		char c = *p;
+		if (c == '+' || c == '*' || c == '#' || c == '%' || c == '^') {
+			/* extended command: skip to the next ';' outside quotes */
+			bool q = false;
+			while (*p && (q || *p != ';')) {
+				if (*p == '"')
+					q = !q;
+				p++;
+			}
+			continue;
+		}
+		if (c == ';' || c == ' ') {
+			p++;
+			continue;
+		}
+		if (c == '&') {
+			p++;
+			if ((*p | 0x20) == 'f') {
+				m->v0 = false;
+				m->echo = true;
+			}
+			if (*p)
+				p++;
+		} else {
+			int letter = c | 0x20;
+			p++;
+			int v = -1;
+			if (*p >= '0' && *p <= '9')
+				v = *p - '0';
+			if (letter == 'v')
+				m->v0 = v == 0;
+			else if (letter == 'e')
+				m->echo = v == 1;
+			else if (letter == 'z') {
+				m->v0 = false;
+				m->echo = true;
+			}
+		}
+		while (*p && ((*p >= '0' && *p <= '9') || *p == '=' || *p == '?'))
+			p++;
+	}
+}
+
+/* Does text switch the result code format? Then "0\r" may answer it (V.250: the new format
+ * applies to the command's own result). */
+static bool sets_v(const char *text)
+{
+	for (const char *p = text + 2; *p && *p != '+' && *p != ';'; p++)
+		if ((*p | 0x20) == 'v' || (*p | 0x20) == 'z' || *p == '&')
+			return true;
+	return false;
+}
+
+static enum sim800_err run_one(struct sim800 *m, const struct sim800_cmd *c)
+{
+	struct sim800_run r;
+	memset(&r, 0, sizeof(r));
+	r.cmd = c;
+	r.text_len = strlen(c->text);
+	r.echo_pending = true;
+	/* In V1 a lone digit could be a bare answer (ATS0? -> "0"), so V0 codes are finals only
+	 * when V0 is known, the command sets V, or the command expects no bare line. */
+	r.numeric = m->v0 || sets_v(c->text) || c->prefixes || !c->match;
+	r.prompt_wait = (c->flags & (SIM800_CMD_PROMPT | SIM800_CMD_DOWNLOAD)) != 0;
+	r.abort_err = SIM800_OK;
+
+	/* Serve what arrived while idle first, so it is not taken for this command's answer. */
+	enum sim800_err e = pump(m, 0);
+	if (e == SIM800_ERR_IO)
+		return e;
+
+	uint32_t timeout = c->timeout_ms ? c->timeout_ms : sim800_default_timeout(m, c->text);
+	uint64_t deadline = m->port.now_ms(m->port.ctx) + timeout;
+	memset(&m->last, 0, sizeof(m->last));
+	m->last.code = -1;
+	m->run = &r;
+	e = write_all(m, (const uint8_t *)c->text, r.text_len);
+	if (e == SIM800_OK)
+		e = write_all(m, (const uint8_t *)"\r", 1);
+	if (e == SIM800_OK)
+		e = pump(m, deadline);
+	m->run = NULL;
+
+	if (r.done) {
+		e = r.abort_err != SIM800_OK ? r.abort_err : at_result_err(r.res.final);
+		m->last.final = r.res.final;
+		m->last.code = r.res.code;
+		if (r.res.final == SIM800_FINAL_OK)
+			track_v250(m, c->text);
+	} else if (e == SIM800_ERR_TIMEOUT) {
+		m->need_resync = true;
+		m->prompt_pending = (c->flags & SIM800_CMD_PROMPT) && !r.payload_sent;
+		if (m->powered_down)
+			e = SIM800_ERR_POWERED_DOWN;
+		at_urc_log(m, SIM800_LOG_NOTE, "timeout", 7);
+	}
+	m->last.err = e;
+	return e;
+}
+
+static void parse_cmee(void *user, const char *line, size_t len)
+{
+	struct sim800 *m = user;
+	for (size_t i = 0; i < len; i++)
+		if (line[i] >= '0' && line[i] <= '2') {
+			m->cmee = line[i] - '0';
+			return;
+		}
+}
+
+static const char *const cmee_prefixes[] = {"+CMEE:", NULL};
+
+enum sim800_err sim800_sync(struct sim800 *m, uint32_t timeout_ms)
+{
+	if (!m)
+		return SIM800_ERR_INVAL;
+	if (m->run || m->in_callback)
+		return SIM800_ERR_BUSY;
+	uint64_t deadline = m->port.now_ms(m->port.ctx) + timeout_ms;
+	at_urc_log(m, SIM800_LOG_NOTE, "sync", 4);
+	if (m->prompt_pending) {
+		/* ESC leaves the "> " input mode without sending (MAN CIPSEND/CMGS). */
+		m->prompt_pending = false;
+		if (write_all(m, (const uint8_t *)"\x1b", 1) != SIM800_OK)
+			return SIM800_ERR_IO;
+	}
+	if (pump(m, 0) == SIM800_ERR_IO)
+		return SIM800_ERR_IO;
+
+	struct sim800_cmd at = {.text = "AT", .flags = SIM800_CMD_NO_RESYNC};
+	enum sim800_err e = SIM800_ERR_NO_RESPONSE;
+	for (;;) {
+		uint64_t now = m->port.now_ms(m->port.ctx);
+		if (now >= deadline)
+			break;
+		uint64_t left = deadline - now;
+		at.timeout_ms = left < SYNC_INTERVAL_MS ? (uint32_t)left : SYNC_INTERVAL_MS;
+		e = run_one(m, &at);
+		if (e == SIM800_OK || e == SIM800_ERR_IO)
+			break;
+		if (e != SIM800_ERR_TIMEOUT && e != SIM800_ERR_RESET) {
+			/* ERROR to a garbled "AT" (noise before it): wait out the interval. */
+			uint64_t until = m->port.now_ms(m->port.ctx) + SYNC_INTERVAL_MS;
+			pump(m, until < deadline ? until : deadline);
+		}
+	}
+	if (e != SIM800_OK) {
+		m->need_resync = true;
+		m->last.err = e == SIM800_ERR_IO ? e : SIM800_ERR_NO_RESPONSE;
+		return m->last.err;
+	}
+	/* Barrier: the OK above may be the late answer of an earlier command. The module answers
+	 * in order, so once "+CMEE: n" and its OK arrive nothing older is still in flight. */
+	uint64_t now = m->port.now_ms(m->port.ctx);
+	uint64_t left = deadline > now ? deadline - now : 0;
+	struct sim800_cmd barrier = {
+		.text = "AT+CMEE?",
+		.prefixes = cmee_prefixes,
+		.on_info = parse_cmee,
+		.user = m,
+		.timeout_ms = left > 1000 ? (uint32_t)left : 1000,
+		.flags = SIM800_CMD_NO_RESYNC | SIM800_CMD_NEED_INFO,
+	};
+	e = run_one(m, &barrier);
+	if (e != SIM800_OK) {
+		m->need_resync = true;
+		m->last.err = e == SIM800_ERR_IO ? e : SIM800_ERR_NO_RESPONSE;
+		return m->last.err;
+	}
+	m->need_resync = false;
+	return SIM800_OK;
+}
+
+enum sim800_err sim800_cmd_run(struct sim800 *m, const struct sim800_cmd *cmd)
+{
+	if (!m || !cmd || !cmd->text || at_result_has_prefix(cmd->text, strlen(cmd->text), "AT") == false)
+		return SIM800_ERR_INVAL;
+	if (m->run || m->in_callback)
+		return SIM800_ERR_BUSY;
+	if (m->need_resync && !(cmd->flags & SIM800_CMD_NO_RESYNC)) {
+		uint32_t t = m->cfg.resync_timeout_ms ? m->cfg.resync_timeout_ms : 3000;
+		enum sim800_err e = sim800_sync(m, t);
+		if (e != SIM800_OK)
+			return e;
+	}
+	return run_one(m, cmd);
+}
+
+struct query_ctx {
+	const char *prefix;
+	char *out;
+	size_t cap;
+	bool got;
+	enum sim800_err err;
+};
+
+static void query_line(void *user, const char *line, size_t len)
+{
+	struct query_ctx *q = user;
+	if (q->got)
+		return;
+	q->got = true;
+	size_t n = strlen(q->prefix);
+	line += n;
+	len -= n;
+	while (len > 0 && *line == ' ') {
+		line++;
+		len--;
+	}
+	q->err = at_client_copy(q->out, q->cap, line, len);
+}
+
+enum sim800_err at_client_query(struct sim800 *m, const char *text, const char *prefix,
+				sim800_match_fn match, char *out, size_t cap, uint32_t timeout_ms)
+{
+	if (!prefix || !out || cap == 0)
+		return SIM800_ERR_INVAL;
+	out[0] = '\0';
+	const char *prefixes[] = {prefix, NULL};
+	struct query_ctx q = {.prefix = prefix, .out = out, .cap = cap, .err = SIM800_OK};
+	struct sim800_cmd c = {
+		.text = text, .prefixes = prefixes, .match = match, .on_info = query_line,
+		.user = &q, .timeout_ms = timeout_ms,
+	};
+	enum sim800_err e = sim800_cmd_run(m, &c);
+	if (e != SIM800_OK)
+		return e;
+	if (!q.got)
+		return SIM800_ERR_NO_INFO;
+	return q.err;
+}
+
+enum sim800_err sim800_query(struct sim800 *m, const char *text, const char *prefix,
+			     char *out, size_t cap, uint32_t timeout_ms)
+{
+	return at_client_query(m, text, prefix, NULL, out, cap, timeout_ms);
+}
+
+enum sim800_err sim800_exec(struct sim800 *m, const char *text, uint32_t timeout_ms)
+{
+	struct sim800_cmd c = {.text = text, .timeout_ms = timeout_ms};
+	return sim800_cmd_run(m, &c);
+}
+
+enum sim800_err sim800_poll(struct sim800 *m, uint32_t timeout_ms)
+{
+	if (!m)
+		return SIM800_ERR_INVAL;
+	if (m->run || m->in_callback)
+		return SIM800_ERR_BUSY;
+	uint64_t deadline = m->port.now_ms(m->port.ctx) + timeout_ms;
+	enum sim800_err e = pump(m, deadline);
+	return e == SIM800_ERR_TIMEOUT ? SIM800_OK : e;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Bare-answer predicates                                                                    */
+
+static size_t count_digits(const char *s, size_t len)
+{
+	size_t n = 0;
+	while (n < len && s[n] >= '0' && s[n] <= '9')
+		n++;
+	return n;
+}
+
+bool sim800_is_imei(const char *line, size_t len)
+{
+	return len >= 14 && len <= 17 && count_digits(line, len) == len;
+}
+
+bool sim800_is_imsi(const char *line, size_t len)
+{
+	return len >= 6 && len <= 15 && count_digits(line, len) == len;
+}
+
+bool sim800_is_iccid(const char *line, size_t len)
+{
+	/* E.118: ICCIDs start with 89; SIM800 prints hex digits, e.g. a trailing 'f'
+	 * (sim800-facts §1.1). */
+	if (len < 18 || len > 22 || line[0] != '8' || line[1] != '9')
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = line[i];
+		if (!((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')))
+			return false;
+	}
+	return true;
+}
+
+bool sim800_is_ipv4(const char *line, size_t len)
+{
+	size_t i = 0;
+	for (int part = 0; part < 4; part++) {
+		if (part > 0) {
+			if (i >= len || line[i] != '.')
+				return false;
+			i++;
+		}
+		size_t d = count_digits(line + i, len - i);
+		if (d == 0 || d > 3)
+			return false;
+		int v = 0;
+		for (size_t k = 0; k < d; k++)
+			v = v * 10 + (line[i + k] - '0');
+		if (v > 255)
+			return false;
+		i += d;
+	}
+	return i == len;
+}

@@ -1,0 +1,2 @@
+/* test_at_result.c - placeholder */
+int main(void){return 0;}

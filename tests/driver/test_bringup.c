@@ -1,0 +1,2 @@
+/* test_bringup.c - placeholder */
+int main(void){return 0;}

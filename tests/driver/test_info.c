@@ -1,0 +1,2 @@
+/* test_info.c - placeholder */
+int main(void){return 0;}
