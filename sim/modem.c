@@ -270,7 +270,9 @@ void modem_power_on(struct sim_modem *m)
 	m->backlog_len = 0;
 	urc_queue_clear(&m->urcs);
 	memset(&m->hook, 0, sizeof m->hook);
-	pacing_set_baud(&m->out, m->opt->baud == 0 ? 0 : (m->autobaud ? m->opt->baud : m->v.ipr));
+	/* The line runs at --baud; a profile's saved fixed AT+IPR is taken to match it (only a
+	 * later AT+IPR=<rate> changes the rate). */
+	pacing_set_baud(&m->out, m->opt->baud);
 	transcript_note(m->log, m->index, "power on (%s)", m->profile->name);
 	netstate_init(m);
 	netstate_start(m);

@@ -151,7 +151,8 @@ static void record(struct transcript *t, int modem, const char *dir, const char 
 	if (!o)
 		return;
 	json_object_set_new(o, "t", json_real(ev_time() - t->t0));
-	json_object_set_new(o, "modem", json_integer(modem));
+	if (modem >= 0) /* -1: the process, not one modem */
+		json_object_set_new(o, "modem", json_integer(modem));
 	json_object_set_new(o, "dir", json_string(dir));
 	json_object_set_new(o, "data", json_string(data));
 	char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);

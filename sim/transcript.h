@@ -12,7 +12,7 @@
  *   {"t":0.012400,"modem":0,"dir":"tx","data":"AT\\r\\r\\nOK\\r\\n"}  bytes to the host
  *   {"t":0.012350,"modem":0,"dir":"cmd","data":"+CSQ"}        a parsed command line (after AT)
  *   {"t":...,"modem":0,"dir":"note","data":"..."}            what the simulator did and why
- * t is seconds since the transcript was opened. data escapes bytes: printable ASCII as is,
+ * t is seconds since the transcript was opened; records about the whole process have no "modem". data escapes bytes: printable ASCII as is,
  * "\\" for a backslash, \r \n \t, and \xNN for every other byte, so it round-trips exactly
  * (transcript_unescape). The process owns one transcript shared by all its modems; it is
  * flushed every second and when closed. Every function accepts t == NULL (no transcript).
