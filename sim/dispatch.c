@@ -14,6 +14,7 @@ static const struct cmd_entry *const tables[] = {
 	cmd_basic_table,
 	cmd_info_table,
 	cmd_net_table,
+	cmd_dial_table,
 };
 
 const struct cmd_entry *dispatch_find(const char *name)

@@ -162,6 +162,9 @@ static void unknown_command_is_error(void **state)
 	EXPECT_REPLY(t, "AT+NOSUCH=?\r", "\r\nERROR\r\n");
 	EXPECT_REPLY(t, "AT#X\r", "\r\nERROR\r\n");
 	EXPECT_REPLY(t, "AT+CSQ?X\r", "\r\nERROR\r\n");
+	/* Nothing to hang up or resume. */
+	EXPECT_REPLY(t, "ATH\r", "\r\nOK\r\n");
+	EXPECT_REPLY(t, "ATO\r", "\r\nERROR\r\n");
 	simtest_free(t);
 }
 

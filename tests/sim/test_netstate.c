@@ -164,6 +164,48 @@ static void replay_entries(void **state)
 	simtest_free(t);
 }
 
+static void deaf_and_noisy_boot(void **state)
+{
+	(void)state;
+	struct simtest *t = simtest_new(TESTP("core-boot"), 4, 1.0);
+	size_t n;
+	const char *out = simtest_take(t, &n);
+	/* Six bytes of 0x80..0xFF noise, then RDY. */
+	assert_true(n >= 6 + strlen("\r\nRDY\r\n"));
+	for (int i = 0; i < 6; i++)
+		assert_true((unsigned char)out[i] >= 0x80);
+	assert_memory_equal(out + 6, "\r\nRDY\r\n", 7);
+	/* Deaf for 300 ms: the first AT gets nothing at all, not even its echo. */
+	EXPECT_REPLY(t, "AT\r", "");
+	simtest_run_for(t, 0.4);
+	simtest_take(t, NULL);
+	EXPECT_REPLY(t, "AT\r", "AT\r\r\nOK\r\n");
+	simtest_free(t);
+}
+
+static void rest_of_line_waits_for_a_slow_command(void **state)
+{
+	(void)state;
+	struct simtest *t = simtest_new(TESTP("core-delays"), 4, 0.25);
+	simtest_take(t, NULL);
+	/* +CREG? answers after 100 ms (400 ms scaled); +CSQ runs only after it. */
+	EXPECT_REPLY(t, "ATE0;+CREG?;+CSQ;+CSCLK=1;+CSCLK?\r", "ATE0;+CREG?;+CSQ;+CSCLK=1;+CSCLK?\r");
+	simtest_run_for(t, 0.3);
+	size_t n;
+	const char *out = simtest_take(t, &n);
+	const char *creg = strstr(out, "\r\n+CREG: 0,1\r\n\r\n+CSQ: 20,0\r\n\r\n+CSCLK: 1\r\n\r\nOK\r\n");
+	assert_non_null(creg);
+	simtest_free(t);
+}
+
+static void gsv_lines(void **state)
+{
+	(void)state;
+	struct simtest *t = up("sim800-r14.18", 0);
+	EXPECT_REPLY(t, "AT+GSV\r", "\r\nSIMCOM_Ltd\r\n\r\nSIMCOM_SIM800L\r\n\r\nRevision:1418B05SIM800L24\r\n\r\nOK\r\n");
+	simtest_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -176,6 +218,9 @@ int main(void)
 		cmocka_unit_test(creg2_reports_location),
 		cmocka_unit_test(delayed_answer_lets_urcs_through),
 		cmocka_unit_test(replay_entries),
+		cmocka_unit_test(deaf_and_noisy_boot),
+		cmocka_unit_test(rest_of_line_waits_for_a_slow_command),
+		cmocka_unit_test(gsv_lines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
