@@ -15,6 +15,8 @@ static const struct cmd_entry *const tables[] = {
 	cmd_info_table,
 	cmd_net_table,
 	cmd_dial_table,
+	cmd_tcpip_table,
+	cmd_http_table,
 };
 
 const struct cmd_entry *dispatch_find(const char *name)

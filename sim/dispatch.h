@@ -28,6 +28,8 @@ extern const struct cmd_entry cmd_basic_table[];
 extern const struct cmd_entry cmd_info_table[];
 extern const struct cmd_entry cmd_net_table[];
 extern const struct cmd_entry cmd_dial_table[];
+extern const struct cmd_entry cmd_tcpip_table[];
+extern const struct cmd_entry cmd_http_table[];
 
 /* Start executing a command line (the text after "AT"); the final result follows. */
 void dispatch_line(struct sim_modem *m, const char *line, size_t len);

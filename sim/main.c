@@ -11,8 +11,10 @@
 #include <ev.h>
 
 #include "modem.h"
+#include "netmap.h"
 #include "profile_yaml.h"
 #include "sim_err.h"
+#include "svc_http.h"
 #include "transcript.h"
 #include "transport_pty.h"
 
@@ -39,6 +41,11 @@ static const char usage_text[] =
 	"                       at start-up (boot URCs are then lost if nobody listens)\n"
 	"  --seed N             seed for random behaviour such as boot noise (default 1)\n"
 	"  --transcript FILE    write every byte and command as JSON Lines\n"
+	"  --allow CIDR         where data services may connect (repeatable; the first\n"
+	"                       replaces the default 127.0.0.0/8 and ::1)\n"
+	"  --host NAME=IP, --host NAME:PORT=IP:PORT\n"
+	"                       resolve NAME (repeatable); the simulator never asks the\n"
+	"                       system resolver, unknown names fail as DNS failures do\n"
 	"  --list-profiles      list bundled profiles and exit\n"
 	"  --version            print the version and exit\n"
 	"  --help               print this help and exit\n"
@@ -55,6 +62,7 @@ struct options {
 	struct sim_options sim;
 	const char *transcript;
 	bool list;
+	struct netmap *netmap;
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -121,7 +129,7 @@ static void link_for(const char *fmt, int index, char *out, size_t cap)
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	enum { O_PROFILE = 256, O_MODEMS, O_LINK, O_BAUD, O_NOPACE, O_SCALE, O_TRANSCRIPT, O_LIST,
-	       O_VERSION, O_HELP, O_POWER, O_SEED };
+	       O_VERSION, O_HELP, O_POWER, O_SEED, O_ALLOW, O_HOST };
 	static const struct option longopts[] = {
 		{"profile", required_argument, NULL, O_PROFILE},
 		{"modems", required_argument, NULL, O_MODEMS},
@@ -135,6 +143,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"help", no_argument, NULL, O_HELP},
 		{"power-on", required_argument, NULL, O_POWER},
 		{"seed", required_argument, NULL, O_SEED},
+		{"allow", required_argument, NULL, O_ALLOW},
+		{"host", required_argument, NULL, O_HOST},
 		{NULL, 0, NULL, 0},
 	};
 	bool baud_given = false, nopace = false;
@@ -184,6 +194,15 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return usage_error("--seed %s: expected a number from 0 to 4294967295", optarg);
 			o->sim.seed = (uint32_t)v;
 			break;
+		case O_ALLOW:
+		case O_HOST: {
+			char why[256];
+			bool ok = c == O_ALLOW ? netmap_allow(o->netmap, optarg, why, sizeof why)
+					       : netmap_host(o->netmap, optarg, why, sizeof why);
+			if (!ok)
+				return usage_error("%s", why);
+			break;
+		}
 		case ':':
 			return usage_error("option %s needs a value", argv[optind - 1]);
 		default:
@@ -215,6 +234,7 @@ static void print_profile(const char *name, const char *path, void *ctx)
 
 struct sim {
 	struct ev_loop *loop;
+	struct http_multi *http;
 	struct profile *profile;
 	struct transcript *log;
 	struct sim_modem **modems;
@@ -234,6 +254,7 @@ static void sim_cleanup(struct sim *s)
 	for (long i = 0; i < s->n; i++)
 		modem_destroy(s->modems[i]);
 	free(s->modems);
+	http_multi_free(s->http);
 	transcript_close(s->log);
 	profile_free(s->profile);
 	if (s->loop) {
@@ -254,6 +275,8 @@ static void raise_fd_limit(void)
 	}
 }
 
+static int run(struct options *op);
+
 int main(int argc, char **argv)
 {
 	struct options o = {
@@ -261,9 +284,25 @@ int main(int argc, char **argv)
 		.modems = 1,
 		.sim = {.time_scale = 1.0, .baud = 115200, .power_on = SIM_POWER_ON_OPEN, .seed = 1},
 	};
+	o.netmap = netmap_new();
+	if (!o.netmap) {
+		fprintf(stderr, "sim800-sim: out of memory\n");
+		return EXIT_RUNTIME;
+	}
+	o.sim.netmap = o.netmap;
 	int r = parse_args(argc, argv, &o);
-	if (r)
+	if (r) {
+		netmap_free(o.netmap);
 		return r < 0 ? EXIT_OK : r;
+	}
+	int rc = run(&o);
+	netmap_free(o.netmap);
+	return rc;
+}
+
+static int run(struct options *op)
+{
+	struct options o = *op;
 	const char *dir = profile_yaml_bundled_dir();
 	if (o.list) {
 		if (profile_yaml_list(dir, print_profile, NULL) < 0) {
@@ -306,6 +345,12 @@ int main(int argc, char **argv)
 			return EXIT_RUNTIME;
 		}
 	}
+	s.http = http_multi_new(s.loop);
+	if (!s.http) {
+		fprintf(stderr, "sim800-sim: cannot start libcurl\n");
+		sim_cleanup(&s);
+		return EXIT_RUNTIME;
+	}
 	s.modems = calloc((size_t)o.modems, sizeof *s.modems);
 	if (!s.modems) {
 		fprintf(stderr, "sim800-sim: out of memory\n");
@@ -331,6 +376,7 @@ int main(int argc, char **argv)
 			sim_cleanup(&s);
 			return EXIT_RUNTIME;
 		}
+		m->http_multi = s.http;
 		s.modems[s.n++] = m;
 		if (o.sim.power_on == SIM_POWER_ON_START)
 			modem_power_on(m);

@@ -9,6 +9,8 @@
 #include "dispatch.h"
 #include "modem_internal.h"
 #include "respond.h"
+#include "svc_http.h"
+#include "svc_tcp.h"
 #include "transcript.h"
 
 /* Input held while a line executes: a real UART FIFO is finite too; the rest is dropped. */
@@ -94,6 +96,11 @@ void modem_set_input_hook(struct sim_modem *m, const struct modem_input_hook *ho
 		memset(&m->hook, 0, sizeof m->hook);
 		urc_queue_flush(m);
 	}
+}
+
+void modem_clear_input_hook(struct sim_modem *m)
+{
+	memset(&m->hook, 0, sizeof m->hook);
 }
 
 void modem_apply_baud(struct sim_modem *m, unsigned baud)
@@ -255,8 +262,17 @@ const struct transport_cb modem_transport_cb = {
 	.writable = on_writable,
 };
 
+/* Everything a power cycle loses: prompts, sockets, bearer, HTTP state. */
+static void services_reset(struct sim_modem *m)
+{
+	datamode_cancel(m);
+	svc_tcp_reset(m);
+	svc_http_reset(m);
+}
+
 void modem_power_on(struct sim_modem *m)
 {
+	services_reset(m);
 	m->power = SIM_POWER_ON;
 	m->power_on_at = ev_now(m->loop);
 	/* Settings saved with AT&W survive a power cycle; the rest starts over. */
@@ -285,6 +301,7 @@ void modem_power_off(struct sim_modem *m)
 	boot_stop(m);
 	netstate_stop(m);
 	dispatch_abort(m);
+	services_reset(m);
 	memset(&m->hook, 0, sizeof m->hook);
 	urc_queue_clear(&m->urcs);
 	transcript_note(m->log, m->index, "power off");
@@ -324,6 +341,7 @@ void modem_destroy(struct sim_modem *m)
 	boot_stop(m);
 	netstate_stop(m);
 	dispatch_abort(m);
+	services_reset(m);
 	pacing_destroy(&m->out);
 	transport_destroy(m->tr);
 	urc_queue_clear(&m->urcs);

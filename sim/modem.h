@@ -8,12 +8,17 @@
 
 #include "at_line.h"
 #include "at_parser.h"
+#include "datamode.h"
 #include "pacing.h"
 #include "profile.h"
 #include "transport.h"
 
 struct transcript;
 struct sim_modem;
+struct netmap;
+struct svc_tcp;
+struct svc_http;
+struct http_multi;
 
 /* When a modem powers on. */
 enum sim_power_on {
@@ -27,6 +32,7 @@ struct sim_options {
 	unsigned baud;              /* line rate for pacing; 0 = --no-pacing */
 	enum sim_power_on power_on;
 	uint32_t seed;              /* for boot noise and any randomness; per modem: seed + index */
+	const struct netmap *netmap; /* where data services may connect (--allow, --host) */
 };
 
 /* What a command handler answers. */
@@ -144,6 +150,10 @@ struct sim_modem {
 	bool autobaud_locked;             /* under AT+IPR=0: an "AT" has fixed the rate */
 	bool autobaud;                    /* the rate in force at boot was 0 */
 	struct modem_input_hook hook;
+	struct datamode dm;               /* prompt input (CIPSEND, HTTPDATA, CMGS) */
+	struct svc_tcp *tcp;              /* CIP stack state, owned by svc_tcp.c; NULL until used */
+	struct svc_http *http;            /* bearer + HTTP app state, owned by svc_http.c */
+	struct http_multi *http_multi;    /* the process's libcurl multi (shared, owned by main) */
 	uint8_t *backlog;                 /* input that arrived while a line executed, owned */
 	size_t backlog_len;
 	uint32_t rng;                     /* xorshift state, seeded per modem */

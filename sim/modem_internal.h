@@ -6,6 +6,8 @@
 
 /* dispatch.c -> modem.c: the line's final result is out; release held input. */
 void modem_line_finished(struct sim_modem *m);
+/* Drop the input hook without letting held URCs out yet (datamode: result first). */
+void modem_clear_input_hook(struct sim_modem *m);
 /* Change the pacing rate (AT+IPR after its result code). */
 void modem_apply_baud(struct sim_modem *m, unsigned baud);
 

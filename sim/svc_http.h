@@ -1,0 +1,18 @@
+/* svc_http.h - the bearer (AT+SAPBR) and HTTP application (AT+HTTP*) on libcurl's multi API. */
+#ifndef SIM_SVC_HTTP_H
+#define SIM_SVC_HTTP_H
+
+#include <ev.h>
+
+struct sim_modem;
+struct http_multi;
+
+/* The process's libcurl multi handle driven by libev sockets and timers; owned by main and
+ * shared by every modem (one loop, many concurrent requests). NULL on failure. */
+struct http_multi *http_multi_new(struct ev_loop *loop);
+void http_multi_free(struct http_multi *hm);
+
+/* Forget the modem's bearer and HTTP state (power off, reboot, destroy); frees m->http. */
+void svc_http_reset(struct sim_modem *m);
+
+#endif
