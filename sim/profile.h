@@ -136,6 +136,11 @@ struct profile {
 	int battery_bcl;
 	int battery_mv;
 
+	/* data services (CIP) */
+	unsigned cip_send_max;      /* AT+CIPSEND maximum length; default 1460 (AT+CIPCCFG SendSz) */
+	unsigned cip_rx_buffer;     /* bytes held per connection before TCP flow control; 8192 */
+	unsigned connect_fail_ms;   /* CONNECT FAIL for an unreachable host; 75000 (MAN §8.2.2) */
+
 	/* literal replay */
 	struct profile_replay *replay;
 	size_t n_replay;

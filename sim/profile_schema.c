@@ -516,6 +516,17 @@ static bool conv_timing(struct schema *sc, const node_t *m, struct profile *p)
 	return true;
 }
 
+/* data: the CIP stack's limits and timing (svc_tcp.c). */
+static bool conv_data(struct schema *sc, const node_t *m, struct profile *p)
+{
+	const struct field f[] = {
+		{ "send_max", F_UINT, .lo = 1, .hi = 1460, .out = &p->cip_send_max },
+		{ "rx_buffer", F_UINT, .lo = 64, .hi = 1048576, .out = &p->cip_rx_buffer },
+		{ "connect_fail_ms", F_UINT, .lo = 0, .hi = MS_MAX, .out = &p->connect_fail_ms },
+	};
+	return read_fields(sc, m, f, N_FIELDS(f));
+}
+
 static bool conv_step(struct schema *sc, const node_t *m, struct profile_net_step *s)
 {
 	int reg = 0;
@@ -681,6 +692,7 @@ static bool conv_profile(struct schema *sc, const node_t *root, struct profile *
 		{ "defaults", F_MAP, .required = false },
 		{ "boot", F_MAP, .required = false },
 		{ "timing", F_MAP, .required = false },
+		{ "data", F_MAP, .required = false },
 		{ "network", F_MAP, .required = false },
 		{ "replay", F_SEQ, .required = false },
 	};
@@ -690,6 +702,9 @@ static bool conv_profile(struct schema *sc, const node_t *root, struct profile *
 	p->echo = true;	   /* ATE1 at factory state: sim800-facts.md §0 */
 	p->battery_bcl = 80;
 	p->battery_mv = 4000;
+	p->cip_send_max = 1460;      /* AT+CIPCCFG SendSz 1-1460 (MAN §8.2.23) */
+	p->cip_rx_buffer = 8192;     /* UNCERTAIN: the manual gives no buffer size */
+	p->connect_fail_ms = 75000;  /* MAN §8.2.2: max response 75 s */
 	if (!read_fields(sc, root, f, N_FIELDS(f)) ||
 	    !section(sc, root, "identity", p, conv_identity))
 		return false;
@@ -701,7 +716,8 @@ static bool conv_profile(struct schema *sc, const node_t *root, struct profile *
 	if (!section(sc, root, "command_line", p, conv_command_line) ||
 	    !section(sc, root, "defaults", p, conv_defaults) ||
 	    !section(sc, root, "boot", p, conv_boot) ||
-	    !section(sc, root, "timing", p, conv_timing))
+	    !section(sc, root, "timing", p, conv_timing) ||
+	    !section(sc, root, "data", p, conv_data))
 		return false;
 	mark = path_key(sc, "network");
 	if (!conv_network(sc, value_of(root, "network"), p))
