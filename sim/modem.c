@@ -256,6 +256,12 @@ static void on_writable(void *ctx)
 	pacing_writable(&m->out);
 }
 
+/* The line has room again: data services may deliver what they held back. */
+static void on_drain(void *ctx)
+{
+	svc_tcp_kick(ctx);
+}
+
 const struct transport_cb modem_transport_cb = {
 	.rx = on_rx,
 	.presence = on_presence,
@@ -325,6 +331,8 @@ struct sim_modem *modem_new(struct ev_loop *loop, int index, const struct profil
 		free(m);
 		return NULL;
 	}
+	m->out.on_drain = on_drain;
+	m->out.drain_ctx = m;
 	modem_factory_settings(p, &m->saved);
 	m->v = m->saved;
 	at_line_init(&m->line, p->line_max, p->mixed_case_prefix);

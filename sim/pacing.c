@@ -31,6 +31,10 @@ static void flush(struct pacing *p, size_t budget)
 		if (p->rate > 0)
 			p->credit -= (double)w;
 	}
+	if (p->want_drain && p->len < PACING_LOW_WATER && p->on_drain) {
+		p->want_drain = false;
+		p->on_drain(p->drain_ctx);
+	}
 	if (p->len == 0) {
 		p->head = 0;
 		if (p->cap > 4096) { /* give back a burst's memory: many idle modems share a process */

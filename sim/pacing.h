@@ -10,6 +10,7 @@
 
 /* Bytes a modem may have queued before further output is dropped (a UART does not wait). */
 #define PACING_QUEUE_MAX (256u * 1024u)
+#define PACING_LOW_WATER 1024u
 
 struct pacing {
 	struct ev_loop *loop;
@@ -22,6 +23,11 @@ struct pacing {
 	ev_timer timer;
 	bool blocked;             /* transport said "later"; waiting for writable */
 	uint64_t dropped;         /* bytes lost: no host, or queue full */
+	/* Called once the queue falls below PACING_LOW_WATER after a producer asked for it
+	 * (want_drain): received data waits for the line instead of filling memory. */
+	void (*on_drain)(void *ctx);
+	void *drain_ctx;
+	bool want_drain;
 	uint64_t sent;
 };
 

@@ -1,16 +1,568 @@
 /* svc_tcp.c - the CIP TCP/UDP stack: real non-blocking sockets behind AT+CIPSTART (svc_tcp.h). */
 #include "svc_tcp.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <openssl/err.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "modem.h"
+#include "netmap.h"
+#include "tls_cap.h"
+#include "transcript.h"
 
-struct svc_tcp {
-	int unused;
-};
+/* Output queued towards the host above which received data waits (the line is the bottleneck;
+ * the socket then stops being read and TCP flow control holds the sender). */
+#define PUSH_HIGH_WATER 4096
+
+static void conn_rx_cb(struct ev_loop *loop, ev_io *w, int revents);
+static void conn_tx_cb(struct ev_loop *loop, ev_io *w, int revents);
+static void conn_fail_cb(struct ev_loop *loop, ev_timer *w, int revents);
+
+struct svc_tcp *svc_tcp_get(struct sim_modem *m)
+{
+	if (m->tcp)
+		return m->tcp;
+	struct svc_tcp *t = calloc(1, sizeof *t);
+	if (!t)
+		return NULL;
+	t->m = m;
+	t->sprt = 1;
+	snprintf(t->apn, sizeof t->apn, "CMNET"); /* the manual's default APN (MAN §8.2.9) */
+	/* Only shown to the host (AT+CIFSR); never used for routing. */
+	snprintf(t->local_ip, sizeof t->local_ip, "10.%d.%d.%d", 64 + (m->index >> 16) % 64,
+		 (m->index >> 8) & 255, 2 + (m->index & 255) % 250);
+	for (int i = 0; i < CIP_MAX_CONN; i++) {
+		struct cip_conn *c = &t->conn[i];
+		c->owner = t;
+		c->id = i;
+		c->fd = -1;
+		ev_init(&c->rw, conn_rx_cb);
+		ev_init(&c->ww, conn_tx_cb);
+		ev_init(&c->fail_timer, conn_fail_cb);
+	}
+	m->tcp = t;
+	return t;
+}
+
+static struct ev_loop *loop_of(const struct cip_conn *c)
+{
+	return c->owner->m->loop;
+}
+
+/* Release the socket and buffers; the state is set by the caller. */
+static void conn_release(struct cip_conn *c)
+{
+	struct ev_loop *loop = loop_of(c);
+	ev_io_stop(loop, &c->rw);
+	ev_io_stop(loop, &c->ww);
+	ev_timer_stop(loop, &c->fail_timer);
+	if (c->ssl)
+		SSL_free(c->ssl);
+	if (c->ctx)
+		SSL_CTX_free(c->ctx);
+	c->ssl = NULL;
+	c->ctx = NULL;
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	free(c->rx);
+	free(c->tx);
+	c->rx = c->tx = NULL;
+	c->rx_len = c->rx_cap = c->tx_len = 0;
+	c->rx_notified = false;
+	c->eof = false;
+}
 
 void svc_tcp_reset(struct sim_modem *m)
 {
-	free(m->tcp);
+	struct svc_tcp *t = m->tcp;
+	if (!t)
+		return;
+	for (int i = 0; i < CIP_MAX_CONN; i++)
+		conn_release(&t->conn[i]);
+	free(t);
 	m->tcp = NULL;
+}
+
+void svc_tcp_shut(struct svc_tcp *t)
+{
+	for (int i = 0; i < CIP_MAX_CONN; i++) {
+		conn_release(&t->conn[i]);
+		t->conn[i].st = CIP_CONN_INITIAL;
+		t->conn[i].closed_by_us = false;
+	}
+	t->ip = CIP_IP_INITIAL;
+}
+
+/* "CONNECT OK" in single mode, "0, CONNECT OK" in multi mode (facts §10 item 4). */
+static void conn_urc(struct cip_conn *c, const char *what)
+{
+	struct svc_tcp *t = c->owner;
+	if (t->mux)
+		modem_urc(t->m, "%d, %s", c->id, what);
+	else
+		modem_urc(t->m, "%s", what);
+}
+
+static void conn_failed(struct cip_conn *c, const char *urc, const char *why)
+{
+	transcript_note(c->owner->m->log, c->owner->m->index, "connection %d to %s:%u: %s", c->id,
+			c->host, c->port, why);
+	conn_release(c);
+	c->st = CIP_CONN_CLOSED;
+	conn_urc(c, urc);
+}
+
+bool svc_tcp_conn_open(const struct cip_conn *c)
+{
+	return c->st == CIP_CONN_CONNECTING || c->st == CIP_CONN_CONNECTED;
+}
+
+static void deliver(struct cip_conn *c);
+
+static void connected(struct cip_conn *c)
+{
+	ev_timer_stop(loop_of(c), &c->fail_timer);
+	c->st = CIP_CONN_CONNECTED;
+	conn_urc(c, "CONNECT OK");
+	ev_io_set(&c->rw, c->fd, EV_READ);
+	ev_io_start(loop_of(c), &c->rw);
+}
+
+/* Drive a TLS handshake; true when it finished (either way). */
+static void tls_step(struct cip_conn *c)
+{
+	ERR_clear_error();
+	int r = SSL_connect(c->ssl);
+	if (r == 1) {
+		transcript_note(c->owner->m->log, c->owner->m->index, "connection %d: %s handshake done",
+				c->id, SSL_get_version(c->ssl));
+		ev_io_stop(loop_of(c), &c->ww);
+		connected(c);
+		return;
+	}
+	int e = SSL_get_error(c->ssl, r);
+	struct ev_loop *loop = loop_of(c);
+	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+		ev_io_stop(loop, &c->ww);
+		ev_io_stop(loop, &c->rw);
+		ev_io *w = e == SSL_ERROR_WANT_READ ? &c->rw : &c->ww;
+		ev_io_set(w, c->fd, e == SSL_ERROR_WANT_READ ? EV_READ : EV_WRITE);
+		ev_io_start(loop, w);
+		return;
+	}
+	char why[256];
+	unsigned long err = ERR_peek_error();
+	snprintf(why, sizeof why, "TLS handshake failed: %s",
+		 err ? ERR_reason_error_string(err) : "connection closed");
+	/* A failed SSL CIPSTART ends in "CLOSE OK" (TinyGSM #425; facts §5.2). */
+	conn_failed(c, "CLOSE OK", why);
+}
+
+static void connect_done(struct cip_conn *c)
+{
+	int err = 0;
+	socklen_t len = sizeof err;
+	getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+	if (err) {
+		ev_io_stop(loop_of(c), &c->ww);
+		conn_failed(c, "CONNECT FAIL", strerror(err));
+		return;
+	}
+	if (!c->tls) {
+		ev_io_stop(loop_of(c), &c->ww);
+		connected(c);
+		return;
+	}
+	char why[256];
+	c->ctx = tls_cap_client_ctx(c->owner->m->profile, why, sizeof why);
+	c->ssl = c->ctx ? SSL_new(c->ctx) : NULL;
+	if (!c->ssl || !SSL_set_fd(c->ssl, c->fd)) {
+		conn_failed(c, "CLOSE OK", c->ctx ? "cannot start TLS" : why);
+		return;
+	}
+	SSL_set_mode(c->ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	if (c->host[0] && !inet_pton(AF_INET, c->host, &(struct in_addr){0}))
+		SSL_set_tlsext_host_name(c->ssl, c->host);
+	tls_step(c);
+}
+
+static void conn_fail_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	struct cip_conn *c = (struct cip_conn *)((char *)w - offsetof(struct cip_conn, fail_timer));
+	conn_failed(c, "CONNECT FAIL", "no answer within data.connect_fail_ms");
+}
+
+void svc_tcp_open(struct svc_tcp *t, int id, bool udp, const char *host, unsigned port)
+{
+	struct sim_modem *m = t->m;
+	struct cip_conn *c = &t->conn[id];
+	conn_release(c);
+	c->udp = udp;
+	c->tls = t->ssl && !udp;
+	c->closed_by_us = false;
+	c->tx_total = 0;
+	snprintf(c->host, sizeof c->host, "%s", host);
+	c->port = port;
+	c->st = CIP_CONN_CONNECTING;
+	c->ip[0] = '\0';
+
+	struct sockaddr_storage sa;
+	socklen_t salen;
+	char why[256];
+	enum netmap_res r = netmap_resolve(m->opt->netmap, host, port, &sa, &salen, why, sizeof why);
+	if (r == NETMAP_UNKNOWN_NAME || r == NETMAP_BAD_PORT) {
+		/* A DNS failure is known at once (field-bugs.md cip-connect-fail-late-75s: UNCERTAIN). */
+		conn_failed(c, "CONNECT FAIL", why);
+		return;
+	}
+	if (sa.ss_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&sa)->sin_addr, c->ip, sizeof c->ip);
+	else
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&sa)->sin6_addr, c->ip, sizeof c->ip);
+	double timeout = modem_delay(m, m->profile->connect_fail_ms);
+	if (r == NETMAP_NOT_ALLOWED) {
+		/* Outside --allow: nothing leaves the machine; fail as an unreachable host does. */
+		transcript_note(m->log, m->index, "connection %d: %s", id, why);
+		ev_timer_set(&c->fail_timer, timeout, 0.);
+		ev_timer_start(m->loop, &c->fail_timer);
+		return;
+	}
+	c->fd = socket(sa.ss_family, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->fd < 0) {
+		conn_failed(c, "CONNECT FAIL", strerror(errno));
+		return;
+	}
+	if (connect(c->fd, (struct sockaddr *)&sa, salen) != 0 && errno != EINPROGRESS) {
+		conn_failed(c, "CONNECT FAIL", strerror(errno));
+		return;
+	}
+	if (udp) {
+		connected(c);
+		return;
+	}
+	ev_io_set(&c->ww, c->fd, EV_WRITE);
+	ev_io_start(m->loop, &c->ww);
+	ev_timer_set(&c->fail_timer, timeout > 0 ? timeout : 0.001, 0.);
+	ev_timer_start(m->loop, &c->fail_timer);
+}
+
+void svc_tcp_close(struct svc_tcp *t, int id)
+{
+	struct cip_conn *c = &t->conn[id];
+	conn_release(c);
+	c->st = CIP_CONN_CLOSED;
+	c->closed_by_us = true;
+}
+
+/* The peer is gone: "CLOSED" once the host has everything that arrived before. */
+static void peer_closed(struct cip_conn *c)
+{
+	c->eof = true;
+	ev_io_stop(loop_of(c), &c->rw);
+	if (c->owner->rxget && c->rx_len) {
+		/* Manual reading: say CLOSED now, keep serving the buffer (field-bugs.md
+		 * cip-ciprxget-error-loop-after-close). */
+		c->st = CIP_CONN_REMOTE_CLOSING;
+		conn_urc(c, "CLOSED");
+		return;
+	}
+	if (c->rx_len)
+		return; /* push mode: deliver() says CLOSED after the last byte */
+	conn_release(c);
+	c->st = CIP_CONN_CLOSED;
+	conn_urc(c, "CLOSED");
+}
+
+static bool rx_reserve(struct cip_conn *c, size_t need)
+{
+	if (need <= c->rx_cap)
+		return true;
+	size_t cap = c->rx_cap ? c->rx_cap : 2048;
+	while (cap < need)
+		cap *= 2;
+	uint8_t *b = realloc(c->rx, cap);
+	if (!b)
+		return false;
+	c->rx = b;
+	c->rx_cap = cap;
+	return true;
+}
+
+static void conn_read(struct cip_conn *c)
+{
+	struct svc_tcp *t = c->owner;
+	size_t limit = t->m->profile->cip_rx_buffer;
+	while (c->rx_len < limit) {
+		size_t room = limit - c->rx_len;
+		if (room > 4096)
+			room = 4096;
+		if (!rx_reserve(c, c->rx_len + room))
+			break;
+		ssize_t r;
+		if (c->ssl) {
+			ERR_clear_error();
+			int n = SSL_read(c->ssl, c->rx + c->rx_len, (int)room);
+			if (n <= 0) {
+				int e = SSL_get_error(c->ssl, n);
+				if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
+					break;
+				peer_closed(c);
+				deliver(c);
+				return;
+			}
+			r = n;
+		} else {
+			r = recv(c->fd, c->rx + c->rx_len, room, 0);
+			if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+				break;
+			if (r < 0 && c->udp && errno == ECONNREFUSED)
+				continue; /* ICMP for an earlier datagram: UDP keeps going */
+			if (r <= 0 && !c->udp) {
+				peer_closed(c);
+				deliver(c);
+				return;
+			}
+			if (r < 0)
+				break;
+		}
+		c->rx_len += (size_t)r;
+	}
+	/* Buffer full: stop reading, so TCP's window closes on the sender (nothing is lost). */
+	if (c->rx_len >= limit)
+		ev_io_stop(loop_of(c), &c->rw);
+	deliver(c);
+}
+
+static void push_chunk(struct cip_conn *c, size_t n)
+{
+	struct svc_tcp *t = c->owner;
+	struct sim_modem *m = t->m;
+	char head[128];
+	int k = 0;
+	/* MAN §8.2.20: "+RECV FROM:<IP>:<PORT>" before the data when AT+CIPSRIP=1. */
+	if (t->srip)
+		k += snprintf(head + k, sizeof head - (size_t)k, "\r\nRECV FROM:%s:%u\r\n", c->ip, c->port);
+	/* MAN §8.2.15: "+IPD,<len>:" (single) / "+RECEIVE,<n>,<len>:" (multi), data right after the
+	 * colon. Multi mode always announces the connection, or the host could not tell them apart. */
+	if (t->mux)
+		k += snprintf(head + k, sizeof head - (size_t)k, "\r\n+RECEIVE,%d,%zu:", c->id, n);
+	else if (t->head)
+		k += snprintf(head + k, sizeof head - (size_t)k, "\r\n+IPD,%zu:", n);
+	if (k > 0)
+		modem_send(m, head, (size_t)k);
+	modem_send(m, c->rx, n);
+	memmove(c->rx, c->rx + n, c->rx_len - n);
+	c->rx_len -= n;
+}
+
+/* Hand buffered data to the host as the mode says, when the line allows it. */
+static void deliver(struct cip_conn *c)
+{
+	struct svc_tcp *t = c->owner;
+	struct sim_modem *m = t->m;
+	if (t->rxget) {
+		if (c->rx_len && !c->rx_notified) {
+			c->rx_notified = true;
+			if (t->mux)
+				modem_urc(m, "+CIPRXGET: 1,%d", c->id);
+			else
+				modem_urc(m, "+CIPRXGET: 1");
+		}
+		return;
+	}
+	/* Nothing goes out while a prompt owns the line or the line is saturated. */
+	while (c->rx_len && !m->hook.feed && m->out.len < PUSH_HIGH_WATER) {
+		size_t n = c->rx_len < CIP_RXGET_MAX ? c->rx_len : CIP_RXGET_MAX;
+		push_chunk(c, n);
+	}
+	if (c->rx_len && m->out.len >= PUSH_HIGH_WATER)
+		m->out.want_drain = true;
+	if (c->rx_len == 0 && c->eof && c->st != CIP_CONN_CLOSED) {
+		conn_release(c);
+		c->st = CIP_CONN_CLOSED;
+		conn_urc(c, "CLOSED");
+		return;
+	}
+	if (c->fd >= 0 && !c->eof && c->rx_len < m->profile->cip_rx_buffer &&
+	    c->st == CIP_CONN_CONNECTED && !ev_is_active(&c->rw))
+		ev_io_start(m->loop, &c->rw);
+}
+
+void svc_tcp_kick(struct sim_modem *m)
+{
+	struct svc_tcp *t = m->tcp;
+	if (!t)
+		return;
+	for (int i = 0; i < CIP_MAX_CONN; i++)
+		if (t->conn[i].rx_len || (t->conn[i].eof && t->conn[i].st != CIP_CONN_CLOSED))
+			deliver(&t->conn[i]);
+}
+
+size_t svc_tcp_take(struct svc_tcp *t, int id, uint8_t *buf, size_t max)
+{
+	struct cip_conn *c = &t->conn[id];
+	size_t n = c->rx_len < max ? c->rx_len : max;
+	memcpy(buf, c->rx, n);
+	memmove(c->rx, c->rx + n, c->rx_len - n);
+	c->rx_len -= n;
+	if (c->rx_len == 0)
+		c->rx_notified = false;
+	if (c->eof && c->rx_len == 0) {
+		conn_release(c);
+		c->st = CIP_CONN_CLOSED;
+	} else if (c->fd >= 0 && !c->eof && c->st == CIP_CONN_CONNECTED && !ev_is_active(&c->rw)) {
+		ev_io_start(t->m->loop, &c->rw);
+	}
+	return n;
+}
+
+static void conn_rx_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	struct cip_conn *c = (struct cip_conn *)((char *)w - offsetof(struct cip_conn, rw));
+	if (c->st == CIP_CONN_CONNECTING) {
+		tls_step(c);
+		return;
+	}
+	conn_read(c);
+}
+
+/* Write queued payload: 1 all written, 0 some left (the write watcher runs), -1 error. */
+static int write_tx(struct cip_conn *c)
+{
+	while (c->tx_len) {
+		ssize_t w;
+		if (c->ssl) {
+			ERR_clear_error();
+			int n = SSL_write(c->ssl, c->tx, (int)c->tx_len);
+			if (n <= 0) {
+				int e = SSL_get_error(c->ssl, n);
+				if (e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ)
+					break;
+				return -1;
+			}
+			w = n;
+		} else {
+			w = send(c->fd, c->tx, c->tx_len, MSG_NOSIGNAL);
+			if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+				break;
+			if (w < 0)
+				return -1;
+		}
+		memmove(c->tx, c->tx + w, c->tx_len - (size_t)w);
+		c->tx_len -= (size_t)w;
+	}
+	struct ev_loop *loop = loop_of(c);
+	if (c->tx_len) {
+		ev_io_set(&c->ww, c->fd, EV_WRITE);
+		ev_io_start(loop, &c->ww);
+		return 0;
+	}
+	ev_io_stop(loop, &c->ww);
+	return 1;
+}
+
+static void conn_tx_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	struct cip_conn *c = (struct cip_conn *)((char *)w - offsetof(struct cip_conn, ww));
+	if (c->st == CIP_CONN_CONNECTING) {
+		if (c->ssl)
+			tls_step(c);
+		else
+			connect_done(c);
+		return;
+	}
+	int r = write_tx(c);
+	if (r == 1) {
+		svc_tcp_sent(c->owner->m, c->id, true);
+	} else if (r < 0) {
+		svc_tcp_sent(c->owner->m, c->id, false);
+		peer_closed(c);
+	}
+}
+
+enum svc_tcp_send_res svc_tcp_send(struct svc_tcp *t, int id, const uint8_t *data, size_t n)
+{
+	struct cip_conn *c = &t->conn[id];
+	if (c->st != CIP_CONN_CONNECTED || c->fd < 0)
+		return SVC_TCP_SEND_FAIL;
+	if (c->udp) {
+		ssize_t w = send(c->fd, data, n, MSG_NOSIGNAL);
+		if (w != (ssize_t)n)
+			return SVC_TCP_SEND_FAIL;
+		c->tx_total += n;
+		return SVC_TCP_SEND_DONE;
+	}
+	uint8_t *b = realloc(c->tx, c->tx_len + n);
+	if (!b)
+		return SVC_TCP_SEND_FAIL;
+	c->tx = b;
+	memcpy(c->tx + c->tx_len, data, n);
+	c->tx_len += n;
+	c->tx_total += n;
+	if (ev_is_active(&c->ww))
+		return SVC_TCP_SEND_PENDING; /* earlier data still waits: this follows it */
+	/* Written at once: the caller reports SEND OK itself, not through svc_tcp_sent. */
+	int r = write_tx(c);
+	if (r < 0)
+		return SVC_TCP_SEND_FAIL;
+	return r == 1 ? SVC_TCP_SEND_DONE : SVC_TCP_SEND_PENDING;
+}
+
+static const char *const ip_names[] = {
+	[CIP_IP_INITIAL] = "IP INITIAL", [CIP_IP_START] = "IP START",
+	[CIP_IP_CONFIG] = "IP CONFIG",   [CIP_IP_GPRSACT] = "IP GPRSACT",
+	[CIP_IP_STATUS] = "IP STATUS",   [CIP_PDP_DEACT] = "PDP DEACT",
+};
+
+/* MAN §8.2.2 / §8.2.12 state names. */
+const char *svc_tcp_state_name(const struct svc_tcp *t)
+{
+	if (t->ip != CIP_IP_STATUS)
+		return ip_names[t->ip];
+	if (t->mux) {
+		for (int i = 0; i < CIP_MAX_CONN; i++)
+			if (t->conn[i].st == CIP_CONN_CONNECTING || t->conn[i].st == CIP_CONN_CONNECTED ||
+			    t->conn[i].st == CIP_CONN_REMOTE_CLOSING)
+				return "IP PROCESSING";
+		return "IP STATUS";
+	}
+	const struct cip_conn *c = &t->conn[0];
+	switch (c->st) {
+	case CIP_CONN_INITIAL:
+		return "IP STATUS";
+	case CIP_CONN_CONNECTING:
+		return c->udp ? "UDP CONNECTING" : "TCP CONNECTING";
+	case CIP_CONN_CONNECTED:
+	case CIP_CONN_REMOTE_CLOSING:
+		return "CONNECT OK";
+	case CIP_CONN_CLOSING:
+		return c->udp ? "UDP CLOSING" : "TCP CLOSING";
+	case CIP_CONN_CLOSED:
+		if (c->closed_by_us)
+			return "IP CLOSE";
+		return c->udp ? "UDP CLOSED" : "TCP CLOSED";
+	}
+	return "IP STATUS";
+}
+
+const char *svc_tcp_conn_state_name(const struct cip_conn *c)
+{
+	static const char *const names[] = {
+		[CIP_CONN_INITIAL] = "INITIAL",	    [CIP_CONN_CONNECTING] = "CONNECTING",
+		[CIP_CONN_CONNECTED] = "CONNECTED", [CIP_CONN_REMOTE_CLOSING] = "REMOTE CLOSING",
+		[CIP_CONN_CLOSING] = "CLOSING",	    [CIP_CONN_CLOSED] = "CLOSED",
+	};
+	return names[c->st];
 }

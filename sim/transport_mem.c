@@ -149,6 +149,13 @@ size_t transport_mem_take(struct transport *t, char *buf, size_t cap)
 	return n;
 }
 
+const uint8_t *transport_mem_peek(struct transport *t, size_t *len)
+{
+	struct transport_mem *m = (struct transport_mem *)t;
+	*len = m->out.len;
+	return m->out.d;
+}
+
 size_t transport_mem_pending(struct transport *t)
 {
 	return ((struct transport_mem *)t)->out.len;

@@ -20,6 +20,8 @@ void transport_mem_host_write(struct transport *t, const void *buf, size_t n);
 void transport_mem_set_present(struct transport *t, bool present);
 /* Copy out and forget what the modem wrote so far; returns the count (NUL-terminated if room). */
 size_t transport_mem_take(struct transport *t, char *buf, size_t cap);
+/* What the modem wrote and not yet taken, without taking it. */
+const uint8_t *transport_mem_peek(struct transport *t, size_t *len);
 /* Bytes the modem wrote and not yet taken. */
 size_t transport_mem_pending(struct transport *t);
 /* Bytes from the host not yet delivered. */

@@ -4,6 +4,7 @@
 
 #include "modem_internal.h"
 #include "respond.h"
+#include "svc_tcp.h"
 #include "transcript.h"
 
 /* More than this many held URCs: the oldest are dropped (a real module's buffer is finite). */
@@ -39,6 +40,8 @@ void urc_queue_flush(struct sim_modem *m)
 		free(q->items[i]);
 	}
 	q->len = 0;
+	/* The line is free again after a prompt: received data may go out now. */
+	svc_tcp_kick(m);
 }
 
 void urc_queue_clear(struct urc_queue *q)

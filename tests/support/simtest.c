@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "netmap.h"
 #include "profile_yaml.h"
 #include "transcript.h"
 #include "transport_mem.h"
@@ -26,8 +27,11 @@ struct simtest *simtest_new(const char *profile, size_t limit, double time_scale
 		fail_msg("profile %s: %s", profile, msg);
 	}
 	t->loop = ev_loop_new(EVFLAG_AUTO);
+	t->netmap = netmap_new();
+	assert_non_null(t->netmap);
 	t->opt = (struct sim_options){.time_scale = time_scale, .baud = 0,
-				      .power_on = SIM_POWER_ON_OPEN, .seed = 1};
+				      .power_on = SIM_POWER_ON_OPEN, .seed = 1,
+				      .netmap = t->netmap};
 	t->tr = transport_mem_new(t->loop, limit);
 	t->m = modem_new(t->loop, 0, t->profile, &t->opt, NULL, t->tr);
 	assert_non_null(t->m);
@@ -40,6 +44,7 @@ struct simtest *simtest_new(const char *profile, size_t limit, double time_scale
 void simtest_free(struct simtest *t)
 {
 	modem_destroy(t->m);
+	netmap_free(t->netmap);
 	profile_free(t->profile);
 	ev_loop_destroy(t->loop);
 	free(t);
@@ -85,6 +90,40 @@ void simtest_run_for(struct simtest *t, double seconds)
 	ev_run(t->loop, 0);
 	ev_timer_stop(t->loop, &stop);
 	simtest_settle(t);
+}
+
+static bool contains(const uint8_t *hay, size_t n, const char *needle)
+{
+	size_t k = strlen(needle);
+	if (k == 0)
+		return true;
+	for (size_t i = 0; i + k <= n; i++)
+		if (memcmp(hay + i, needle, k) == 0)
+			return true;
+	return false;
+}
+
+bool simtest_wait_for(struct simtest *t, const char *needle, double timeout)
+{
+	ev_timer stop;
+	ev_timer_init(&stop, stop_cb, timeout, 0.);
+	ev_timer_start(t->loop, &stop);
+	bool found = false;
+	for (;;) {
+		size_t n;
+		const uint8_t *out = transport_mem_peek(t->tr, &n);
+		if (contains(out, n, needle)) {
+			found = true;
+			break;
+		}
+		if (!ev_is_active(&stop))
+			break;
+		ev_run(t->loop, EVRUN_ONCE);
+	}
+	ev_timer_stop(t->loop, &stop);
+	if (found)
+		simtest_settle(t);
+	return found;
 }
 
 const char *simtest_take(struct simtest *t, size_t *len)

@@ -15,6 +15,7 @@ struct simtest {
 	struct sim_options opt;
 	struct transport *tr;      /* owned by the modem */
 	struct sim_modem *m;
+	struct netmap *netmap;     /* owned: default allow list, add hosts with netmap_host */
 	char out[65536];           /* everything taken so far by simtest_take */
 };
 
@@ -30,6 +31,9 @@ void simtest_send_n(struct simtest *t, const void *b, size_t n);
 void simtest_settle(struct simtest *t);
 /* Run the loop for `seconds` of real time (timers fire), then settle. */
 void simtest_run_for(struct simtest *t, double seconds);
+/* Run the loop until the untaken output contains needle (true) or timeout seconds pass. */
+bool simtest_wait_for(struct simtest *t, const char *needle, double timeout);
+#define WAIT_FOR(t, needle) assert_true(simtest_wait_for(t, needle, 10.0))
 /* Take what the modem wrote since the last take (NUL-terminated in t->out). */
 const char *simtest_take(struct simtest *t, size_t *len);
 /* Send, settle and assert the exact bytes; on mismatch fails with both sides escaped. */
