@@ -250,8 +250,14 @@ void svc_tcp_open(struct svc_tcp *t, int id, bool udp, const char *host, unsigne
 	}
 	ev_io_set(&c->ww, c->fd, EV_WRITE);
 	ev_io_start(m->loop, &c->ww);
-	ev_timer_set(&c->fail_timer, timeout > 0 ? timeout : 0.001, 0.);
-	ev_timer_start(m->loop, &c->fail_timer);
+	/* A real socket decides by itself (refused, connected); the module's timeout is only an
+	 * upper bound. --time-scale 0 must not cut real connects and handshakes short. */
+	if (timeout <= 0)
+		timeout = m->profile->connect_fail_ms / 1000.0;
+	if (timeout > 0) {
+		ev_timer_set(&c->fail_timer, timeout, 0.);
+		ev_timer_start(m->loop, &c->fail_timer);
+	}
 }
 
 void svc_tcp_close(struct svc_tcp *t, int id)
