@@ -1,6 +1,7 @@
-/* cmd_dial.c - calls and data mode: ATH, ATO (ATD*99#, +++ and ATA come with their services). */
+/* cmd_dial.c - calls and data mode: ATH, ATO (ATD*99# and ATA come with their services). */
 #include "cmd_util.h"
 #include "dispatch.h"
+#include "svc_tcp.h"
 
 /* ATH with nothing to hang up is OK (MAN §2.2.8). */
 static struct at_result cmd_h(struct sim_modem *m, const struct at_cmd *c)
@@ -10,11 +11,17 @@ static struct at_result cmd_h(struct sim_modem *m, const struct at_cmd *c)
 	return cmd_int_arg(c, 0, 0, 0, &v) ? RES_OK : RES_ERROR;
 }
 
-/* ATO with no data connection to resume: ERROR (MAN version history: "NO CARRIER" -> "ERROR"). */
+/* ATO: back to data mode with CONNECT; nothing to resume: ERROR (MAN §2.2.13, version history:
+ * "NO CARRIER" -> "ERROR"). */
 static struct at_result cmd_o(struct sim_modem *m, const struct at_cmd *c)
 {
-	(void)m;
-	(void)c;
+	long v;
+	if (!cmd_int_arg(c, 0, 0, 0, &v))
+		return RES_ERROR;
+	if (svc_tcp_can_resume(m)) {
+		m->disp.after_final = svc_tcp_online;
+		return RES_CODE(V250_CONNECT);
+	}
 	return RES_ERROR;
 }
 

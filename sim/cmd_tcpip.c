@@ -63,7 +63,7 @@ static struct at_result cmd_cipmux(struct sim_modem *m, const struct at_cmd *c)
 {
 	TCP_OR_ERROR(m, t);
 	/* Only in IP INITIAL (SIM900 manual; facts §5.2). */
-	if (c->op == AT_OP_SET && t->ip != CIP_IP_INITIAL)
+	if (c->op == AT_OP_SET && (t->ip != CIP_IP_INITIAL || t->cipmode == 1))
 		return RES_ERROR;
 	return bool_flag(m, c, "+CIPMUX", &t->mux);
 }
@@ -104,7 +104,7 @@ static struct at_result cmd_cipssl(struct sim_modem *m, const struct at_cmd *c)
 	return flag(m, c, "+CIPSSL", "(0-1)", &t->ssl, 1);
 }
 
-/* Transparent mode is not modelled yet: AT+CIPMODE=1 is refused rather than faked. */
+/* AT+CIPMODE=1: transparent mode, single connection only, set in IP INITIAL (MAN §8.2.22). */
 static struct at_result cmd_cipmode(struct sim_modem *m, const struct at_cmd *c)
 {
 	TCP_OR_ERROR(m, t);
@@ -112,9 +112,9 @@ static struct at_result cmd_cipmode(struct sim_modem *m, const struct at_cmd *c)
 		respond_infof(m, "+CIPMODE: (0-NORMAL MODE,1-TRANSPARENT MODE)");
 		return RES_OK;
 	}
-	if (c->op == AT_OP_SET && t->ip != CIP_IP_INITIAL)
+	if (c->op == AT_OP_SET && (t->ip != CIP_IP_INITIAL || t->mux))
 		return RES_ERROR;
-	return flag(m, c, "+CIPMODE", "", &t->cipmode, 0);
+	return flag(m, c, "+CIPMODE", "", &t->cipmode, 1);
 }
 
 static struct at_result cmd_cipccfg(struct sim_modem *m, const struct at_cmd *c)
@@ -344,6 +344,8 @@ static struct at_result cmd_cipsend(struct sim_modem *m, const struct at_cmd *c)
 {
 	TCP_OR_ERROR(m, t);
 	unsigned max = m->profile->cip_send_max;
+	if (t->cipmode == 1 && c->op != AT_OP_TEST)
+		return RES_ERROR; /* transparent mode sends by data mode, not CIPSEND */
 	if (c->op == AT_OP_TEST) {
 		if (t->mux)
 			respond_infof(m, "+CIPSEND: (0-5),(1-%u)", max);

@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "modem.h"
+#include "modem_internal.h"
+#include "respond.h"
 #include "netmap.h"
 #include "tls_cap.h"
 #include "transcript.h"
@@ -22,6 +24,7 @@
 static void conn_rx_cb(struct ev_loop *loop, ev_io *w, int revents);
 static void conn_tx_cb(struct ev_loop *loop, ev_io *w, int revents);
 static void conn_fail_cb(struct ev_loop *loop, ev_timer *w, int revents);
+static void go_offline(struct svc_tcp *t);
 
 struct svc_tcp *svc_tcp_get(struct sim_modem *m)
 {
@@ -85,12 +88,15 @@ void svc_tcp_reset(struct sim_modem *m)
 		return;
 	for (int i = 0; i < CIP_MAX_CONN; i++)
 		conn_release(&t->conn[i]);
+	if (t->online)
+		escape_stop(&t->esc);
 	free(t);
 	m->tcp = NULL;
 }
 
 void svc_tcp_shut(struct svc_tcp *t)
 {
+	go_offline(t);
 	for (int i = 0; i < CIP_MAX_CONN; i++) {
 		conn_release(&t->conn[i]);
 		t->conn[i].st = CIP_CONN_INITIAL;
@@ -103,6 +109,7 @@ void svc_tcp_shut(struct svc_tcp *t)
 static void conn_urc(struct cip_conn *c, const char *what)
 {
 	struct svc_tcp *t = c->owner;
+	go_offline(t); /* a closed link ends transparent data mode; the URC says why */
 	if (t->mux)
 		modem_urc(t->m, "%d, %s", c->id, what);
 	else
@@ -125,13 +132,75 @@ bool svc_tcp_conn_open(const struct cip_conn *c)
 
 static void deliver(struct cip_conn *c);
 
+/* Transparent mode: host bytes that are not the escape go straight to the socket. */
+static void online_data(void *ctx, const uint8_t *buf, size_t n)
+{
+	struct svc_tcp *t = ctx;
+	if (svc_tcp_send(t, 0, buf, n) == SVC_TCP_SEND_FAIL)
+		transcript_note(t->m->log, t->m->index, "transparent mode: %zu bytes not sent", n);
+}
+
+static void go_offline(struct svc_tcp *t)
+{
+	if (!t->online)
+		return;
+	t->online = false;
+	escape_stop(&t->esc);
+	modem_clear_input_hook(t->m);
+}
+
+/* "+++" with its guard times: command mode, the connection stays (MAN §2.2.12). */
+static void online_escape(void *ctx)
+{
+	struct svc_tcp *t = ctx;
+	go_offline(t);
+	respond_final(t->m, RES_OK);
+	urc_queue_flush(t->m);
+}
+
+static size_t online_feed(struct sim_modem *m, void *ctx, const uint8_t *buf, size_t n)
+{
+	(void)m;
+	struct svc_tcp *t = ctx;
+	escape_feed(&t->esc, buf, n);
+	return n;
+}
+
+bool svc_tcp_can_resume(const struct sim_modem *m)
+{
+	const struct svc_tcp *t = m->tcp;
+	return t && t->cipmode == 1 && !t->online && t->conn[0].st == CIP_CONN_CONNECTED;
+}
+
+void svc_tcp_online(struct sim_modem *m)
+{
+	struct svc_tcp *t = m->tcp;
+	if (!t || t->conn[0].st != CIP_CONN_CONNECTED)
+		return;
+	/* AT+CIPCCFG esc=0 turns the escape off: a guard nobody can keep. */
+	double guard = t->ccfg[0] && t->ccfg[3] == 0 ? 1e9 : modem_delay(m, 1000);
+	escape_init(&t->esc, m->loop, guard, online_data, online_escape, t);
+	t->online = true;
+	const struct modem_input_hook hook = {.feed = online_feed, .ctx = t};
+	modem_set_input_hook(m, &hook);
+	deliver(&t->conn[0]);
+}
+
 static void connected(struct cip_conn *c)
 {
+	struct svc_tcp *t = c->owner;
 	ev_timer_stop(loop_of(c), &c->fail_timer);
 	c->st = CIP_CONN_CONNECTED;
-	conn_urc(c, "CONNECT OK");
 	ev_io_set(&c->rw, c->fd, EV_READ);
 	ev_io_start(loop_of(c), &c->rw);
+	if (t->cipmode == 1) {
+		/* Transparent mode says CONNECT and the line becomes the connection (UNCERTAIN: the
+		 * TCP/IP application note is not available; V.250 and MAN §8.2.22 shape). */
+		modem_urc(t->m, "CONNECT");
+		svc_tcp_online(t->m);
+		return;
+	}
+	conn_urc(c, "CONNECT OK");
 }
 
 /* Drive a TLS handshake; true when it finished (either way). */
@@ -358,7 +427,9 @@ static void push_chunk(struct cip_conn *c, size_t n)
 		k += snprintf(head + k, sizeof head - (size_t)k, "\r\nRECV FROM:%s:%u\r\n", c->ip, c->port);
 	/* MAN §8.2.15: "+IPD,<len>:" (single) / "+RECEIVE,<n>,<len>:" (multi), data right after the
 	 * colon. Multi mode always announces the connection, or the host could not tell them apart. */
-	if (t->mux)
+	if (t->online)
+		k = 0; /* transparent: the bytes only */
+	else if (t->mux)
 		k += snprintf(head + k, sizeof head - (size_t)k, "\r\n+RECEIVE,%d,%zu:", c->id, n);
 	else if (t->head)
 		k += snprintf(head + k, sizeof head - (size_t)k, "\r\n+IPD,%zu:", n);
@@ -384,8 +455,10 @@ static void deliver(struct cip_conn *c)
 		}
 		return;
 	}
-	/* Nothing goes out while a prompt owns the line or the line is saturated. */
-	while (c->rx_len && !m->hook.feed && m->out.len < PUSH_HIGH_WATER) {
+	/* Nothing goes out while a prompt owns the line or the line is saturated; in
+	 * transparent mode only while online (after "+++" the data waits for ATO). */
+	bool may = t->cipmode == 1 ? t->online : !m->hook.feed;
+	while (c->rx_len && may && m->out.len < PUSH_HIGH_WATER) {
 		size_t n = c->rx_len < CIP_RXGET_MAX ? c->rx_len : CIP_RXGET_MAX;
 		push_chunk(c, n);
 	}

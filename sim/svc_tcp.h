@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "escape.h"
+
 struct sim_modem;
 
 /* Connections in multi-IP mode: 0..5 (MAN §8.2.2). */
@@ -73,6 +75,8 @@ struct svc_tcp {
 	int sprt;                 /* AT+CIPSPRT 0/1/2 */
 	int ssl;                  /* AT+CIPSSL */
 	int cipmode;              /* AT+CIPMODE (0 normal; 1 transparent) */
+	bool online;              /* transparent mode: the line carries connection 0's data */
+	struct escape esc;        /* "+++" detection while online */
 	char apn[65], user[33], pwd[33];
 	char local_ip[16];
 	struct cip_conn conn[CIP_MAX_CONN];
@@ -114,6 +118,10 @@ void svc_tcp_sent(struct sim_modem *m, int id, bool ok);
 size_t svc_tcp_take(struct svc_tcp *t, int id, uint8_t *buf, size_t max);
 /* The modem's line is free again (a prompt ended, output drained): deliver held data. */
 void svc_tcp_kick(struct sim_modem *m);
+/* Transparent mode: can ATO resume connection 0? */
+bool svc_tcp_can_resume(const struct sim_modem *m);
+/* Transparent mode: enter data mode (after CONNECT). */
+void svc_tcp_online(struct sim_modem *m);
 /* "IP INITIAL", "CONNECT OK", ... for AT+CIPSTATUS. */
 const char *svc_tcp_state_name(const struct svc_tcp *t);
 const char *svc_tcp_conn_state_name(const struct cip_conn *c);

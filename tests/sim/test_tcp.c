@@ -17,6 +17,7 @@
 #include "fxproc.h"
 #include "netmap.h"
 #include "simtest.h"
+#include "transport_mem.h"
 
 static struct fxproc fx;
 
@@ -397,6 +398,132 @@ static void dns_queries(void **state)
 	simtest_free(t);
 }
 
+static void transparent_mode(void **state)
+{
+	(void)state;
+	/* Scale 0.05: the 1 s escape guard is 50 ms, AT+CIICR's 1500 ms is 75 ms. */
+	struct simtest *t = simtest_new("sim800-r14.18", 16, 0.05);
+	simtest_run_for(t, 0.3);
+	simtest_take(t, NULL);
+	EXPECT_REPLY(t, "ATE0\r", "ATE0\r\r\nOK\r\n");
+	EXPECT_REPLY(t, "AT+CIPMODE=?\r", "\r\n+CIPMODE: (0-NORMAL MODE,1-TRANSPARENT MODE)\r\n\r\nOK\r\n");
+	EXPECT_REPLY(t, "AT+CIPMODE=1;+CSTT\r", "\r\nOK\r\n");
+	simtest_send(t, "AT+CIICR;+CIFSR\r");
+	WAIT_FOR(t, "10.64.0.2");
+	simtest_take(t, NULL);
+	cmdf(t, "AT+CIPSTART=\"TCP\",\"127.0.0.1\",%d\r", fx.tcp_echo, 0);
+	WAIT_FOR(t, "\r\nCONNECT\r\n");
+	EXPECT_OUT(t, "\r\nOK\r\n\r\nCONNECT\r\n");
+	/* Data mode: bytes both ways, no headers; pluses inside data are data. */
+	simtest_send(t, "hello a+++b");
+	WAIT_FOR(t, "hello a+++b");
+	EXPECT_OUT(t, "hello a+++b");
+	/* Two pluses after silence and then a byte: data after all, in order. */
+	simtest_run_for(t, 0.1);
+	simtest_send(t, "++");
+	simtest_run_for(t, 0.1);
+	simtest_send(t, "z");
+	WAIT_FOR(t, "++z");
+	EXPECT_OUT(t, "++z");
+	/* The escape: silence, "+++", silence -> OK in command mode. */
+	simtest_run_for(t, 0.1);
+	simtest_send(t, "+++");
+	WAIT_FOR(t, "\r\nOK\r\n");
+	EXPECT_OUT(t, "\r\nOK\r\n");
+	EXPECT_REPLY(t, "AT+CIPSTATUS\r", "\r\nOK\r\n\r\nSTATE: CONNECT OK\r\n");
+	EXPECT_REPLY(t, "AT+CIPSEND=1\r", "\r\nERROR\r\n");
+	/* ATO resumes: CONNECT, then data again. */
+	EXPECT_REPLY(t, "ATO\r", "\r\nCONNECT\r\n");
+	simtest_send(t, "again");
+	WAIT_FOR(t, "again");
+	EXPECT_OUT(t, "again");
+	simtest_run_for(t, 0.1);
+	simtest_send(t, "+++");
+	WAIT_FOR(t, "\r\nOK\r\n");
+	simtest_take(t, NULL);
+	EXPECT_REPLY(t, "AT+CIPCLOSE\r", "\r\nCLOSE OK\r\n");
+	EXPECT_REPLY(t, "ATO\r", "\r\nERROR\r\n");
+	/* A peer that closes ends data mode with CLOSED. */
+	cmdf(t, "AT+CIPSTART=\"TCP\",\"127.0.0.1\",%d\r", fx.tcp_close, 0);
+	WAIT_FOR(t, "\r\nCLOSED\r\n");
+	simtest_take(t, NULL);
+	EXPECT_REPLY(t, "AT\r", "\r\nOK\r\n");
+	simtest_free(t);
+}
+
+static void slow_reader_loses_nothing(void **state)
+{
+	(void)state;
+	/* 200 kB from tcp-source while the host reads 1460 bytes at a time with CIPRXGET: far
+	 * more than the module buffers (data.rx_buffer), so TCP flow control must hold it. */
+	enum { TOTAL = 200000 };
+	struct simtest *t = up("sim800-r14.18", 64);
+	EXPECT_REPLY(t, "AT+CIPRXGET=1\r", "\r\nOK\r\n");
+	bring_up(t);
+	cmdf(t, "AT+CIPSTART=\"TCP\",\"127.0.0.1\",%d\r", fx.tcp_source, 0);
+	WAIT_FOR(t, "CONNECT OK");
+	EXPECT_REPLY(t, "AT+CIPSEND=7\r", "\r\n> ");
+	simtest_send(t, "200000\n");
+	WAIT_FOR(t, "+CIPRXGET: 1\r\n");
+	simtest_take(t, NULL);
+	static const char pattern[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+	size_t got = 0;
+	while (got < TOTAL) {
+		simtest_send(t, "AT+CIPRXGET=2,1460\r");
+		assert_true(simtest_wait_for(t, "\r\nOK\r\n", 10));
+		size_t n;
+		const char *out = simtest_take(t, &n);
+		unsigned long k, left;
+		assert_int_equal(sscanf(out, "\r\n+CIPRXGET: 2,%lu,%lu\r\n", &k, &left), 2);
+		const char *data = strstr(out + 2, "\r\n") + 2;
+		for (unsigned long i = 0; i < k; i++)
+			assert_int_equal(data[i], pattern[(got + i) % 62]);
+		got += k;
+		if (k == 0) {
+			/* The buffer is empty: wait for the next notice (or the close). */
+			simtest_run_for(t, 0.01);
+			simtest_take(t, NULL);
+		}
+	}
+	assert_int_equal(got, TOTAL);
+	simtest_free(t);
+}
+
+static void slow_line_push_mode(void **state)
+{
+	(void)state;
+	/* Push mode while the host reads its tty slowly: the output queue fills, the socket stops
+	 * being read, and every byte still arrives, in order. */
+	enum { TOTAL = 100000 };
+	struct simtest *t = up("sim800-r14.18", 64);
+	bring_up(t);
+	cmdf(t, "AT+CIPSTART=\"TCP\",\"127.0.0.1\",%d\r", fx.tcp_source, 0);
+	WAIT_FOR(t, "CONNECT OK");
+	EXPECT_REPLY(t, "AT+CIPSEND=7\r", "\r\n> ");
+	transport_mem_set_write_room(t->tr, 0);
+	simtest_send(t, "100000\n");
+	simtest_run_for(t, 0.05);
+	static const char pattern[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+	char *all = malloc(TOTAL + 4096);
+	size_t have = 0;
+	for (int round = 0; round < 20000 && have < TOTAL + 12; round++) {
+		transport_mem_set_write_room(t->tr, 1000);
+		simtest_run_for(t, 0.001);
+		size_t n;
+		const char *out = simtest_take(t, &n);
+		assert_true(have + n <= TOTAL + 4096);
+		memcpy(all + have, out, n);
+		have += n;
+	}
+	/* "\r\nSEND OK\r\n", then the data, then "\r\nCLOSED\r\n". */
+	assert_memory_equal(all, "\r\nSEND OK\r\n", 11);
+	for (size_t i = 0; i < TOTAL; i++)
+		if (all[11 + i] != pattern[i % 62])
+			fail_msg("byte %zu differs", i);
+	free(all);
+	simtest_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -410,6 +537,9 @@ int main(void)
 		cmocka_unit_test(one_megabyte_arrives_intact),
 		cmocka_unit_test(ssl_per_profile),
 		cmocka_unit_test(dns_queries),
+		cmocka_unit_test(transparent_mode),
+		cmocka_unit_test(slow_reader_loses_nothing),
+		cmocka_unit_test(slow_line_push_mode),
 	};
 	return cmocka_run_group_tests(tests, start_fixtures, stop_fixtures);
 }
