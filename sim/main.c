@@ -321,6 +321,13 @@ static int run(struct options *op)
 		fprintf(stderr, "sim800-sim: %s\n", msg);
 		return EXIT_USAGE;
 	}
+	/* The profile's hosts: come after --host, so the command line wins for the same name. */
+	char hwhy[256];
+	if (!netmap_hosts(o.netmap, s.profile->hosts, s.profile->n_hosts, hwhy, sizeof hwhy)) {
+		fprintf(stderr, "sim800-sim: %s: hosts: %s\n", s.profile->source_path, hwhy);
+		profile_free(s.profile);
+		return EXIT_USAGE;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	raise_fd_limit();
 	s.loop = ev_loop_new(EVFLAG_AUTO);

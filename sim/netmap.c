@@ -204,6 +204,14 @@ bool netmap_host(struct netmap *m, const char *spec, char *why, size_t cap)
 	return true;
 }
 
+bool netmap_hosts(struct netmap *m, char *const *specs, size_t n, char *why, size_t cap)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!netmap_host(m, specs[i], why, cap))
+			return false;
+	return true;
+}
+
 static bool match_cidr(const struct cidr *c, int family, const uint8_t *addr)
 {
 	if (c->family != family)

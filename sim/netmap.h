@@ -23,6 +23,8 @@ void netmap_free(struct netmap *m);
 bool netmap_allow(struct netmap *m, const char *cidr, char *why, size_t cap);
 /* Add "NAME=IP" or "NAME:PORT=IP:PORT" (IPv6 in brackets); false with why on bad syntax. */
 bool netmap_host(struct netmap *m, const char *spec, char *why, size_t cap);
+/* netmap_host() for each of n specs; false with why (naming the spec) at the first bad one. */
+bool netmap_hosts(struct netmap *m, char *const *specs, size_t n, char *why, size_t cap);
 /* Drop the default allow list (only explicit --allow ranges apply). */
 void netmap_clear_allow(struct netmap *m);
 

@@ -64,6 +64,7 @@ void profile_free(struct profile *p)
 		free_strings(p->replay[i].lines, p->replay[i].n_lines);
 	}
 	free(p->replay);
+	free_strings(p->hosts, p->n_hosts);
 	free(p);
 }
 

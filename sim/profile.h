@@ -141,6 +141,10 @@ struct profile {
 	unsigned cip_rx_buffer;     /* bytes held per connection before TCP flow control; 8192 */
 	unsigned connect_fail_ms;   /* CONNECT FAIL for an unreachable host; 75000 (MAN §8.2.2) */
 
+	/* names the data services resolve: "NAME[:PORT]=IP[:PORT]" (netmap_host syntax) */
+	char **hosts;
+	size_t n_hosts;
+
 	/* literal replay */
 	struct profile_replay *replay;
 	size_t n_replay;

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <arpa/inet.h>
 #include <string.h>
 
 #define MS_MAX 86400000L /* one day: any longer delay is a typo */
@@ -640,6 +641,70 @@ static bool conv_replay_entry(struct schema *sc, const node_t *m, struct profile
 	return true;
 }
 
+/* "IP" or "IP:PORT" ("[v6]:PORT"), the right side of a hosts entry (netmap_host syntax). */
+static bool valid_host_target(const char *v)
+{
+	char ip[64];
+	const char *port = NULL;
+	if (v[0] == '[') {
+		const char *close = strchr(v, ']');
+		if (!close || (size_t)(close - v - 1) >= sizeof ip || (close[1] && close[1] != ':'))
+			return false;
+		memcpy(ip, v + 1, (size_t)(close - v - 1));
+		ip[close - v - 1] = '\0';
+		port = close[1] ? close + 2 : NULL;
+	} else {
+		const char *colon = strchr(v, ':');
+		size_t n = colon && !strchr(colon + 1, ':') ? (size_t)(colon - v) : strlen(v);
+		if (n >= sizeof ip)
+			return false;
+		memcpy(ip, v, n);
+		ip[n] = '\0';
+		port = n < strlen(v) ? v + n + 1 : NULL;
+	}
+	unsigned char buf[16];
+	if (inet_pton(AF_INET, ip, buf) != 1 && inet_pton(AF_INET6, ip, buf) != 1)
+		return false;
+	if (port) {
+		char *end;
+		long p = strtol(port, &end, 10);
+		if (*end || end == port || p < 1 || p > 65535)
+			return false;
+	}
+	return true;
+}
+
+/* hosts: NAME or NAME:PORT -> IP or IP:PORT, kept as "key=value" for netmap_host(). */
+static bool conv_hosts(struct schema *sc, const node_t *m, struct profile *p)
+{
+	if (!m || m->n_kids == 0)
+		return true;
+	if (m->kind != PROFILE_TREE_MAP)
+		return fail(sc, m, "expected a mapping of NAME[:PORT] to IP[:PORT]");
+	size_t n = m->n_kids / 2;
+	p->hosts = calloc(n, sizeof(*p->hosts));
+	if (!p->hosts)
+		return fail(sc, m, "out of memory");
+	size_t top = path_key(sc, "hosts");
+	for (size_t i = 0; i < n; i++) {
+		const node_t *key = m->kids[2 * i], *val = m->kids[2 * i + 1];
+		size_t mark = path_key(sc, key->text);
+		if (val->kind != PROFILE_TREE_SCALAR || !valid_host_target(val->text))
+			return fail(sc, val, "expected an IPv4/IPv6 address with an optional :PORT");
+		if (!key->text[0] || strchr(key->text, '=') || strchr(key->text, ' '))
+			return fail(sc, key, "\"%s\" is not a host name", key->text);
+		size_t len = strlen(key->text) + strlen(val->text) + 2;
+		p->hosts[i] = malloc(len);
+		if (!p->hosts[i])
+			return fail(sc, key, "out of memory");
+		snprintf(p->hosts[i], len, "%s=%s", key->text, val->text);
+		p->n_hosts = i + 1;
+		path_pop(sc, mark);
+	}
+	path_pop(sc, top);
+	return true;
+}
+
 static bool conv_replay(struct schema *sc, const node_t *seq, struct profile *p)
 {
 	if (!seq || seq->n_kids == 0)
@@ -693,6 +758,7 @@ static bool conv_profile(struct schema *sc, const node_t *root, struct profile *
 		{ "boot", F_MAP, .required = false },
 		{ "timing", F_MAP, .required = false },
 		{ "data", F_MAP, .required = false },
+		{ "hosts", F_MAP, .required = false },
 		{ "network", F_MAP, .required = false },
 		{ "replay", F_SEQ, .required = false },
 	};
@@ -723,7 +789,8 @@ static bool conv_profile(struct schema *sc, const node_t *root, struct profile *
 	if (!conv_network(sc, value_of(root, "network"), p))
 		return false;
 	path_pop(sc, mark);
-	if (!conv_replay(sc, value_of(root, "replay"), p))
+	if (!conv_replay(sc, value_of(root, "replay"), p) ||
+	    !conv_hosts(sc, value_of(root, "hosts"), p))
 		return false;
 	if ((!p->description && !(p->description = copy(""))) ||
 	    (!p->unknown_answer && !(p->unknown_answer = copy("ERROR"))) ||

@@ -444,7 +444,8 @@ static void test_error_unknown_key(void **state)
 	expect_error(FIXTURES "bad-unknown-key.yaml", FIXTURES "bad-unknown-key.yaml", 3, 1,
 		     "identiy",
 		     "unknown key \"identiy\" (expected one of: name, description, extends, "
-		     "identity, capabilities, command_line, defaults, boot, timing, data, network, "
+		     "identity, capabilities, command_line, defaults, boot, timing, data, hosts, "
+		     "network, "
 		     "replay)");
 }
 

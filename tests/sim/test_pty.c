@@ -311,6 +311,15 @@ static void broken_profile_refused_with_location(void **state)
 	assert_string_equal(out, ""); /* refused before any modem was ready */
 	unlink(path);
 	rmdir(dir);
+	const char *const b[] = {"--profile", SIM800_SOURCE_DIR "/tests/sim/profiles/bad-hosts.yaml", NULL};
+	assert_int_equal(simproc_run(b, out, sizeof out, err, sizeof err), 2);
+	assert_non_null(strstr(err, "bad-hosts.yaml:5:20: hosts.bad.example.com"));
+	const char *const c[] = {"--host", "nonsense", NULL};
+	assert_int_equal(simproc_run(c, out, sizeof out, err, sizeof err), 2);
+	assert_non_null(strstr(err, "--host nonsense"));
+	const char *const d[] = {"--allow", "10.0.0.0/33", NULL};
+	assert_int_equal(simproc_run(d, out, sizeof out, err, sizeof err), 2);
+	assert_non_null(strstr(err, "prefix length"));
 }
 
 int main(void)

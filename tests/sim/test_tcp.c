@@ -382,6 +382,18 @@ static void ssl_per_profile(void **state)
 	simtest_free(t);
 }
 
+static void profile_hosts(void **state)
+{
+	(void)state;
+	struct simtest *t = up(SIM800_SOURCE_DIR "/tests/sim/profiles/core-hosts.yaml", 4);
+	bring_up(t);
+	EXPECT_REPLY(t, "AT+CDNSGIP=\"API.example.com\"\r",
+		     "\r\nOK\r\n\r\n+CDNSGIP: 1,\"API.example.com\",\"127.0.0.1\"\r\n");
+	cmdf(t, "AT+CIPSTART=\"TCP\",\"api.example.com\",%d\r", fx.tcp_echo, 0);
+	WAIT_FOR(t, "CONNECT OK");
+	simtest_free(t);
+}
+
 static void dns_queries(void **state)
 {
 	(void)state;
@@ -537,6 +549,7 @@ int main(void)
 		cmocka_unit_test(one_megabyte_arrives_intact),
 		cmocka_unit_test(ssl_per_profile),
 		cmocka_unit_test(dns_queries),
+		cmocka_unit_test(profile_hosts),
 		cmocka_unit_test(transparent_mode),
 		cmocka_unit_test(slow_reader_loses_nothing),
 		cmocka_unit_test(slow_line_push_mode),

@@ -29,6 +29,9 @@ struct simtest *simtest_new(const char *profile, size_t limit, double time_scale
 	t->loop = ev_loop_new(EVFLAG_AUTO);
 	t->netmap = netmap_new();
 	assert_non_null(t->netmap);
+	char why[256];
+	if (!netmap_hosts(t->netmap, t->profile->hosts, t->profile->n_hosts, why, sizeof why))
+		fail_msg("profile %s: hosts: %s", profile, why);
 	t->opt = (struct sim_options){.time_scale = time_scale, .baud = 0,
 				      .power_on = SIM_POWER_ON_OPEN, .seed = 1,
 				      .netmap = t->netmap};
