@@ -10,6 +10,7 @@
 #include "modem_internal.h"
 #include "respond.h"
 #include "svc_http.h"
+#include "svc_ppp.h"
 #include "svc_tcp.h"
 #include "transcript.h"
 
@@ -274,6 +275,7 @@ static void services_reset(struct sim_modem *m)
 	datamode_cancel(m);
 	svc_tcp_reset(m);
 	svc_http_reset(m);
+	svc_ppp_reset(m);
 }
 
 void modem_power_on(struct sim_modem *m)

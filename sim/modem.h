@@ -18,6 +18,7 @@ struct sim_modem;
 struct netmap;
 struct svc_tcp;
 struct svc_http;
+struct svc_ppp;
 struct http_multi;
 
 /* When a modem powers on. */
@@ -153,6 +154,7 @@ struct sim_modem {
 	struct datamode dm;               /* prompt input (CIPSEND, HTTPDATA, CMGS) */
 	struct svc_tcp *tcp;              /* CIP stack state, owned by svc_tcp.c; NULL until used */
 	struct svc_http *http;            /* bearer + HTTP app state, owned by svc_http.c */
+	struct svc_ppp *ppp;              /* PPP data call, owned by svc_ppp.c */
 	struct http_multi *http_multi;    /* the process's libcurl multi (shared, owned by main) */
 	uint8_t *backlog;                 /* input that arrived while a line executed, owned */
 	size_t backlog_len;
