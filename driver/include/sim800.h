@@ -241,6 +241,7 @@ struct sim800 {
 	bool prompt_pending;  /* the timed-out command may have left the module at "> " */
 	bool in_callback;     /* a URC/log/event callback is running: no commands */
 	bool reset_seen;      /* a reboot was seen since sim800_take_reset() */
+	bool booting;         /* boot URCs seen, no OK since: RDY then +CFUN: 1 is one reboot */
 	bool powered_down;    /* POWER DOWN seen, no RDY since */
 	bool call_ready;      /* Call Ready seen since the last reset */
 	bool sms_ready;       /* SMS Ready seen since the last reset */

@@ -442,8 +442,10 @@ static enum sim800_err run_one(struct sim800 *m, const struct sim800_cmd *c)
 		e = r.abort_err != SIM800_OK ? r.abort_err : at_result_err(r.res.final);
 		m->last.final = r.res.final;
 		m->last.code = r.res.code;
-		if (r.res.final == SIM800_FINAL_OK)
+		if (r.res.final == SIM800_FINAL_OK) {
 			track_v250(m, c->text);
+			m->booting = false;
+		}
 	} else if (e == SIM800_ERR_TIMEOUT) {
 		m->need_resync = true;
 		m->prompt_pending = (c->flags & SIM800_CMD_PROMPT) && !r.payload_sent;

@@ -110,6 +110,7 @@ static void apply_event(struct sim800 *m, int ev)
 		/* After a reboot the module is back at its saved profile: echo on, V1, CMEE
 		 * unknown; nothing it said before can still be answered. */
 		m->reset_seen = true;
+		m->booting = true;
 		m->powered_down = false;
 		m->call_ready = false;
 		m->sms_ready = false;
@@ -147,9 +148,11 @@ int at_urc_dispatch(struct sim800 *m, const char *line, size_t len)
 		if (cur && at_result_has_prefix(cur, strlen(cur), "AT+CFUN"))
 			ev = 0;
 	}
+	bool handled = ev != 0;
+	if (ev == SIM800_EV_RESET && line[0] == '+' && m->booting)
+		ev = 0; /* +CFUN: 1 right after RDY: the same reboot */
 	if (ev)
 		apply_event(m, ev);
-	bool handled = ev != 0;
 	for (size_t i = 0; i < SIM800_URC_MAX; i++) {
 		struct sim800_urc_reg *r = &m->urc[i];
 		if (!user_match(r, line, len) || m->in_callback)

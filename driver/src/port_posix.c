@@ -48,7 +48,7 @@ static int posix_read(void *ctx, uint8_t *buf, size_t cap)
 		if (n > 0)
 			return (int)n;
 		if (n == 0)
-			return -1; /* end of file: the other side is gone */
+			return 0; /* a raw tty with VMIN=0 VTIME=0 says "nothing" this way, not EOF */
 		if (errno == EINTR)
 			continue;
 		if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -75,7 +75,9 @@ static int posix_wait_readable(void *ctx, uint32_t timeout_ms)
 		return errno == EINTR ? 0 : -1;
 	if (r > 0 && (p.revents & (POLLERR | POLLNVAL)))
 		return -1;
-	/* POLLHUP: let read() report it. */
+	/* The other side of a pty closed: read() would only return 0 or EIO from now on. */
+	if (r > 0 && (p.revents & POLLHUP) && !(p.revents & POLLIN))
+		return -1;
 	return r;
 }
 

@@ -296,6 +296,7 @@ static void test_reset_midsession(void **state)
 		mock_port_push(&f->mp, "\r\nRDY\r\n\r\n+CFUN: 1\r\n\r\n+CPIN: READY\r\n");
 		assert_int_equal(sim800_poll(&f->m, 10), SIM800_OK);
 		assert_true(fx_has_event(f, SIM800_EV_RESET));
+		assert_int_equal(f->n_events, 1); /* RDY + +CFUN: 1 is one reboot */
 		assert_true(sim800_take_reset(&f->m));
 		assert_false(sim800_take_reset(&f->m));
 		/* during a command: it ends at once with SIM800_ERR_RESET, not after 20 s */
