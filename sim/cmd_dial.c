@@ -1,6 +1,7 @@
 /* cmd_dial.c - calls and data mode: ATH, ATO (ATD*99# and ATA come with their services). */
 #include "cmd_util.h"
 #include "dispatch.h"
+#include "svc_call.h"
 #include "svc_ppp.h"
 #include "svc_tcp.h"
 
@@ -13,6 +14,8 @@ static struct at_result cmd_h(struct sim_modem *m, const struct at_cmd *c)
 		return RES_ERROR;
 	if (svc_ppp_active(m))
 		m->disp.after_final = svc_ppp_hangup;
+	else if (svc_call_active(m))
+		m->disp.after_final = svc_call_hangup;
 	return RES_OK;
 }
 
@@ -50,7 +53,14 @@ static struct at_result cmd_d(struct sim_modem *m, const struct at_cmd *c)
 		return svc_ppp_dial(m, cid);
 	if (c->args_len == 0)
 		return RES_ERROR;
-	return RES_CODE(V250_NO_CARRIER);
+	return svc_call_dial(m, c->args, c->args_len);
+}
+
+static struct at_result cmd_a(struct sim_modem *m, const struct at_cmd *c)
+{
+	if (c->op != AT_OP_EXEC)
+		return RES_ERROR;
+	return svc_call_answer(m);
 }
 
 /* ATO: back to data mode with CONNECT; nothing to resume: ERROR (MAN §2.2.13, version history:
@@ -72,6 +82,7 @@ static struct at_result cmd_o(struct sim_modem *m, const struct at_cmd *c)
 }
 
 const struct cmd_entry cmd_dial_table[] = {
+	{"A", cmd_a, 0},
 	{"D", cmd_d, 0},
 	{"H", cmd_h, 0},
 	{"O", cmd_o, 0},

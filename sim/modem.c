@@ -9,8 +9,10 @@
 #include "dispatch.h"
 #include "modem_internal.h"
 #include "respond.h"
+#include "svc_call.h"
 #include "svc_http.h"
 #include "svc_ppp.h"
+#include "svc_sms.h"
 #include "svc_tcp.h"
 #include "transcript.h"
 
@@ -276,6 +278,8 @@ static void services_reset(struct sim_modem *m)
 	svc_tcp_reset(m);
 	svc_http_reset(m);
 	svc_ppp_reset(m);
+	svc_sms_reset(m);
+	svc_call_reset(m);
 }
 
 void modem_power_on(struct sim_modem *m)

@@ -19,6 +19,8 @@ struct netmap;
 struct svc_tcp;
 struct svc_http;
 struct svc_ppp;
+struct svc_sms;
+struct svc_call;
 struct http_multi;
 
 /* When a modem powers on. */
@@ -155,6 +157,8 @@ struct sim_modem {
 	struct svc_tcp *tcp;              /* CIP stack state, owned by svc_tcp.c; NULL until used */
 	struct svc_http *http;            /* bearer + HTTP app state, owned by svc_http.c */
 	struct svc_ppp *ppp;              /* PPP data call, owned by svc_ppp.c */
+	struct svc_sms *sms;              /* message store and settings, owned by svc_sms.c */
+	struct svc_call *call;            /* voice call state, owned by svc_call.c */
 	struct http_multi *http_multi;    /* the process's libcurl multi (shared, owned by main) */
 	uint8_t *backlog;                 /* input that arrived while a line executed, owned */
 	size_t backlog_len;

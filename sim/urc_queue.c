@@ -4,6 +4,7 @@
 
 #include "modem_internal.h"
 #include "respond.h"
+#include "svc_sms.h"
 #include "svc_tcp.h"
 #include "transcript.h"
 
@@ -79,8 +80,12 @@ static void boot_run(struct sim_modem *m)
 			return;
 		}
 		m->boot_next++;
-		if (boot_applies(m, u))
-			modem_urc(m, "%s", u->text);
+		if (!boot_applies(m, u))
+			continue;
+		modem_urc(m, "%s", u->text);
+		/* SMS commands answer ERROR until this URC (field-bugs.md boot-sms-cmd-error-...). */
+		if (strcmp(u->text, "SMS Ready") == 0)
+			svc_sms_ready(m);
 	}
 }
 
