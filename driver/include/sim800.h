@@ -158,7 +158,7 @@ enum sim800_event {
 
 /* What a log call carries; text is not NUL-terminated, use len. */
 enum sim800_log_kind {
-	SIM800_LOG_TX,        /* bytes written to the port */
+	SIM800_LOG_TX,        /* a command line (without "\r") or payload written */
 	SIM800_LOG_RX,        /* a complete line received */
 	SIM800_LOG_UNHANDLED, /* a line no command and no URC handler claimed */
 	SIM800_LOG_DROPPED,   /* bytes or a line discarded: non-ASCII, PPP frame, overlong line */

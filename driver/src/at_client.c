@@ -135,7 +135,6 @@ bool sim800_take_reset(struct sim800 *m)
 
 static enum sim800_err write_all(struct sim800 *m, const uint8_t *buf, size_t len)
 {
-	at_urc_log(m, SIM800_LOG_TX, (const char *)buf, len);
 	int zero = 0;
 	while (len > 0) {
 		int n = m->port.write(m->port.ctx, buf, len);
@@ -192,6 +191,7 @@ static void send_payload(struct sim800 *m, struct sim800_run *r)
 {
 	r->prompt_wait = false;
 	r->payload_sent = true;
+	at_urc_log(m, SIM800_LOG_TX, (const char *)r->cmd->payload, r->cmd->payload_len);
 	if (r->cmd->payload_len &&
 	    write_all(m, r->cmd->payload, r->cmd->payload_len) != SIM800_OK) {
 		r->done = true;
@@ -431,6 +431,7 @@ static enum sim800_err run_one(struct sim800 *m, const struct sim800_cmd *c)
 	memset(&m->last, 0, sizeof(m->last));
 	m->last.code = -1;
 	m->run = &r;
+	at_urc_log(m, SIM800_LOG_TX, c->text, r.text_len); /* one entry per command, no "\r" */
 	e = write_all(m, (const uint8_t *)c->text, r.text_len);
 	if (e == SIM800_OK)
 		e = write_all(m, (const uint8_t *)"\r", 1);
@@ -480,6 +481,7 @@ enum sim800_err sim800_sync(struct sim800 *m, uint32_t timeout_ms)
 	if (m->prompt_pending) {
 		/* ESC leaves the "> " input mode without sending (MAN CIPSEND/CMGS). */
 		m->prompt_pending = false;
+		at_urc_log(m, SIM800_LOG_TX, "\x1b", 1);
 		if (write_all(m, (const uint8_t *)"\x1b", 1) != SIM800_OK)
 			return SIM800_ERR_IO;
 	}

@@ -397,6 +397,26 @@ static void test_prompt_error_sends_nothing(void **state)
 	fx_free(f);
 }
 
+static void test_prompt_timeout_sends_esc(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new(3, 3);
+	struct sim800_cmd c = {
+		.text = "AT+CIPSEND=5", .flags = SIM800_CMD_PROMPT, .timeout_ms = 1000,
+		.payload = (const uint8_t *)"hello", .payload_len = 5,
+	};
+	assert_int_equal(sim800_cmd_run(&f->m, &c), SIM800_ERR_TIMEOUT);
+	/* The module may sit at "> ": ESC leaves it without sending, then the usual resync. */
+	mock_port_expect(&f->mp, "\x1b" "AT\r", "\r\nOK\r\n");
+	mock_port_expect(&f->mp, "AT+CMEE?\r", "\r\n+CMEE: 2\r\n\r\nOK\r\n");
+	mock_port_expect(&f->mp, "AT+CSQ\r", "\r\n+CSQ: 4,0\r\n\r\nOK\r\n");
+	char v[16];
+	assert_int_equal(sim800_query(&f->m, "AT+CSQ", "+CSQ:", v, sizeof(v), 0), SIM800_OK);
+	assert_string_equal(f->mp.written, "AT+CIPSEND=5\r\x1b" "AT\rAT+CMEE?\rAT+CSQ\r");
+	assert_true(fx_log_has(f, SIM800_LOG_TX, "AT+CSQ"));
+	fx_free(f);
+}
+
 static void test_httpdata_download(void **state)
 {
 	(void)state;
@@ -520,6 +540,7 @@ int main(void)
 		cmocka_unit_test(test_cifsr_bare_final),
 		cmocka_unit_test(test_prompt_without_newline),
 		cmocka_unit_test(test_prompt_error_sends_nothing),
+		cmocka_unit_test(test_prompt_timeout_sends_esc),
 		cmocka_unit_test(test_httpdata_download),
 		cmocka_unit_test(test_specific_final_only_for_its_command),
 		cmocka_unit_test(test_unhandled_urc_logged_then_handled),
