@@ -548,7 +548,7 @@ enum sim800_err sim800_cmd_run(struct sim800 *m, const struct sim800_cmd *cmd)
 }
 
 struct query_ctx {
-	const char *prefix;
+	size_t skip; /* prefix length to cut; 0 = copy the whole line */
 	char *out;
 	size_t cap;
 	bool got;
@@ -561,10 +561,9 @@ static void query_line(void *user, const char *line, size_t len)
 	if (q->got)
 		return;
 	q->got = true;
-	size_t n = strlen(q->prefix);
-	line += n;
-	len -= n;
-	while (len > 0 && *line == ' ') {
+	line += q->skip;
+	len -= q->skip;
+	while (q->skip && len > 0 && *line == ' ') {
 		line++;
 		len--;
 	}
@@ -572,29 +571,32 @@ static void query_line(void *user, const char *line, size_t len)
 }
 
 enum sim800_err at_client_query(struct sim800 *m, const char *text, const char *prefix,
-				sim800_match_fn match, char *out, size_t cap, uint32_t timeout_ms)
+				sim800_match_fn match, unsigned flags, uint32_t timeout_ms,
+				char *out, size_t cap)
 {
-	if (!prefix || !out || cap == 0)
+	if (!out || cap == 0)
 		return SIM800_ERR_INVAL;
 	out[0] = '\0';
 	const char *prefixes[] = {prefix, NULL};
-	struct query_ctx q = {.prefix = prefix, .out = out, .cap = cap, .err = SIM800_OK};
+	struct query_ctx q = {
+		.skip = prefix ? strlen(prefix) : 0, .out = out, .cap = cap, .err = SIM800_OK,
+	};
 	struct sim800_cmd c = {
-		.text = text, .prefixes = prefixes, .match = match, .on_info = query_line,
-		.user = &q, .timeout_ms = timeout_ms,
+		.text = text, .prefixes = prefix ? prefixes : NULL, .match = match,
+		.on_info = query_line, .user = &q, .timeout_ms = timeout_ms, .flags = flags,
 	};
 	enum sim800_err e = sim800_cmd_run(m, &c);
 	if (e != SIM800_OK)
 		return e;
-	if (!q.got)
-		return SIM800_ERR_NO_INFO;
-	return q.err;
+	return q.got ? q.err : SIM800_ERR_NO_INFO;
 }
 
 enum sim800_err sim800_query(struct sim800 *m, const char *text, const char *prefix,
 			     char *out, size_t cap, uint32_t timeout_ms)
 {
-	return at_client_query(m, text, prefix, NULL, out, cap, timeout_ms);
+	if (!prefix)
+		return SIM800_ERR_INVAL;
+	return at_client_query(m, text, prefix, NULL, 0, timeout_ms, out, cap);
 }
 
 enum sim800_err sim800_exec(struct sim800 *m, const char *text, uint32_t timeout_ms)

@@ -9,9 +9,12 @@ const char *at_client_current_cmd(const struct sim800 *m);
 /* Copy s (len bytes) into out (cap), NUL-terminated; SIM800_ERR_TOOLONG if it does not fit. */
 enum sim800_err at_client_copy(char *out, size_t cap, const char *s, size_t len);
 
-/* sim800_query() with a match refining which prefixed lines are the answer (e.g. the
- * solicited "+CREG: <n>,<stat>" versus the URC "+CREG: <stat>"). */
+/* Run text and copy its first information line into out: with prefix, the text after it
+ * (spaces skipped); without, the whole line (bare answers selected by match or flags).
+ * match also refines prefixed lines (the solicited "+CREG: <n>,<stat>" versus the URC
+ * "+CREG: <stat>"). SIM800_ERR_NO_INFO when the final came without such a line. */
 enum sim800_err at_client_query(struct sim800 *m, const char *text, const char *prefix,
-				sim800_match_fn match, char *out, size_t cap, uint32_t timeout_ms);
+				sim800_match_fn match, unsigned flags, uint32_t timeout_ms,
+				char *out, size_t cap);
 
 #endif

@@ -146,39 +146,10 @@ bool sim800_fw_parse(const char *s, struct sim800_fw *out)
 /* ---------------------------------------------------------------------------------------- */
 /* Queries                                                                                   */
 
-struct first_line {
-	char *out;
-	size_t cap;
-	bool got;
-	enum sim800_err err;
-};
-
-static void take_first(void *user, const char *line, size_t len)
-{
-	struct first_line *f = user;
-	if (f->got)
-		return;
-	f->got = true;
-	f->err = at_client_copy(f->out, f->cap, line, len);
-}
-
-/* Run text and copy its first information line (as selected by match / flags). */
 static enum sim800_err query_line(struct sim800 *m, const char *text, sim800_match_fn match,
 				  unsigned flags, char *out, size_t cap)
 {
-	if (!m || !out || cap == 0)
-		return SIM800_ERR_INVAL;
-	out[0] = '\0';
-	struct first_line f = {.out = out, .cap = cap, .err = SIM800_OK};
-	struct sim800_cmd c = {
-		.text = text, .match = match, .on_info = take_first, .user = &f, .flags = flags,
-	};
-	enum sim800_err e = sim800_cmd_run(m, &c);
-	if (e != SIM800_OK)
-		return e;
-	if (!f.got)
-		return SIM800_ERR_NO_INFO;
-	return f.err;
+	return at_client_query(m, text, NULL, match, flags, 0, out, cap);
 }
 
 enum sim800_err sim800_read_imei(struct sim800 *m, char *out, size_t cap)
@@ -252,16 +223,14 @@ enum sim800_err sim800_info_read(struct sim800 *m, struct sim800_info *out)
 /* Capabilities: from what the module answers, never from the version (pythings PR #16)     */
 
 /* OK with a "<prefix>" line -> LISTED; ERROR/+CME -> NO; otherwise UNKNOWN. */
+/* OK with a "<prefix>" line -> LISTED; ERROR/+CME -> NO; otherwise UNKNOWN. */
 static enum sim800_err probe(struct sim800 *m, const char *text, const char *prefix,
 			     enum sim800_cap *cap)
 {
-	const char *prefixes[] = {prefix, NULL};
 	char buf[32];
-	struct first_line f = {.out = buf, .cap = sizeof(buf), .err = SIM800_OK};
-	struct sim800_cmd c = {.text = text, .prefixes = prefixes, .on_info = take_first, .user = &f};
-	enum sim800_err e = sim800_cmd_run(m, &c);
-	if (e == SIM800_OK)
-		*cap = f.got ? SIM800_CAP_LISTED : SIM800_CAP_UNKNOWN;
+	enum sim800_err e = at_client_query(m, text, prefix, NULL, 0, 0, buf, sizeof(buf));
+	if (e == SIM800_OK || e == SIM800_ERR_TOOLONG)
+		*cap = SIM800_CAP_LISTED;
 	else if (e == SIM800_ERR_ERROR || e == SIM800_ERR_CME)
 		*cap = SIM800_CAP_NO;
 	else

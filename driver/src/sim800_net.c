@@ -10,6 +10,7 @@
 
 #define SIM_RETRY_MS 1000 /* TinyGSM retries +CPIN? 1 s apart (sim800-facts §4) */
 #define ARGS_MAX 96
+#define KEEP_WAITING SIM800_ERR__COUNT /* pause_until(): the deadline is not reached */
 
 /* Errors after which waiting longer cannot help. */
 static bool fatal_link(enum sim800_err e)
@@ -27,6 +28,18 @@ static uint32_t left(struct sim800 *m, uint64_t deadline)
 {
 	uint64_t t = now(m);
 	return t >= deadline ? 0 : (uint32_t)(deadline - t);
+}
+
+/* Between two polls: serve URCs for step ms, or report on_deadline once the deadline passed
+ * (every wait is bounded; tim-http-action-vs-watchdog: the port's wait is where to yield). */
+static enum sim800_err pause_until(struct sim800 *m, uint64_t deadline, uint32_t step,
+				   enum sim800_err on_deadline)
+{
+	uint32_t l = left(m, deadline);
+	if (l == 0)
+		return on_deadline;
+	enum sim800_err e = sim800_poll(m, step < l ? step : l);
+	return e == SIM800_OK ? KEEP_WAITING : e;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -92,7 +105,7 @@ static bool creg_answer(const char *line, size_t len)
 enum sim800_err sim800_creg(struct sim800 *m, enum sim800_reg *out)
 {
 	char v[ARGS_MAX];
-	enum sim800_err e = at_client_query(m, "AT+CREG?", "+CREG:", creg_answer, v, sizeof(v), 0);
+	enum sim800_err e = at_client_query(m, "AT+CREG?", "+CREG:", creg_answer, 0, 0, v, sizeof(v));
 	if (e != SIM800_OK)
 		return e;
 	struct at_tok t;
@@ -126,12 +139,8 @@ enum sim800_err sim800_wait_registered(struct sim800 *m, uint32_t timeout_ms, ui
 		} else if (fatal_link(e)) {
 			return e;
 		}
-		uint32_t l = left(m, deadline);
-		if (l == 0)
-			return SIM800_ERR_NOT_REGISTERED;
-		/* Serve URCs while waiting instead of sleeping blind. */
-		e = sim800_poll(m, poll_ms < l ? poll_ms : l);
-		if (e != SIM800_OK)
+		e = pause_until(m, deadline, poll_ms, SIM800_ERR_NOT_REGISTERED);
+		if (e != KEEP_WAITING)
 			return e;
 	}
 }
@@ -255,11 +264,8 @@ static enum sim800_err wait_sim(struct sim800 *m, uint32_t timeout_ms, const cha
 		} else if (fatal_link(e)) {
 			return e;
 		}
-		uint32_t l = left(m, deadline);
-		if (l == 0)
-			return SIM800_ERR_SIM_FAILURE;
-		e = sim800_poll(m, SIM_RETRY_MS < l ? SIM_RETRY_MS : l);
-		if (e != SIM800_OK)
+		e = pause_until(m, deadline, SIM_RETRY_MS, SIM800_ERR_SIM_FAILURE);
+		if (e != KEEP_WAITING)
 			return e;
 	}
 }
