@@ -31,6 +31,18 @@ struct http_multi {
 	bool global_init;            /* curl_global_init succeeded: clean up with the multi */
 };
 
+/* Forget a transfer's bookkeeping (the caller frees x). */
+static void xfer_drop(struct http_multi *hm, struct hm_xfer *x)
+{
+	curl_easy_setopt(x->easy, CURLOPT_PRIVATE, NULL);
+	if (x->prev)
+		x->prev->next = x->next;
+	else
+		hm->xfers = x->next;
+	if (x->next)
+		x->next->prev = x->prev;
+}
+
 /* Report every finished transfer. Runs after curl_multi_socket_action has returned, so the
  * done callbacks may add and remove handles (libcurl forbids that inside its callbacks). */
 static void check_done(struct http_multi *hm)
@@ -47,13 +59,7 @@ static void check_done(struct http_multi *hm)
 		curl_multi_remove_handle(hm->multi, easy);
 		if (!x)
 			continue;
-		curl_easy_setopt(easy, CURLOPT_PRIVATE, NULL);
-		if (x->prev)
-			x->prev->next = x->next;
-		else
-			hm->xfers = x->next;
-		if (x->next)
-			x->next->prev = x->prev;
+		xfer_drop(hm, x);
 		http_multi_done_fn done = x->done;
 		void *ctx = x->ctx;
 		free(x);
@@ -220,12 +226,6 @@ void http_multi_remove(struct http_multi *hm, CURL *easy)
 	if (!x)
 		return;
 	curl_multi_remove_handle(hm->multi, easy);
-	curl_easy_setopt(easy, CURLOPT_PRIVATE, NULL);
-	if (x->prev)
-		x->prev->next = x->next;
-	else
-		hm->xfers = x->next;
-	if (x->next)
-		x->next->prev = x->prev;
+	xfer_drop(hm, x);
 	free(x);
 }
