@@ -210,8 +210,8 @@ static char *parent_of(struct loader *L, const node_t *ext, const char *from)
 static node_t *load_file(struct loader *L, char *path, const node_t *ref)
 {
 	L->files[L->n_files++] = path;
-	char *buf;
-	size_t len;
+	char *buf = NULL;
+	size_t len = 0;
 	struct stat st;
 	if (!read_file(L, path, ref, &buf, &len, &st))
 		return NULL;
