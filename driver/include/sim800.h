@@ -310,7 +310,9 @@ struct sim800_cmd {
 
 /* Run one command to its final result. Returns SIM800_OK for OK-like finals (OK, CONNECT,
  * SEND OK, DATA ACCEPT, CLOSE OK, SHUT OK, bare final), otherwise the mapped error; details in
- * sim800_last(). After SIM800_ERR_TIMEOUT the next command first resyncs. */
+ * sim800_last(). After SIM800_ERR_TIMEOUT the next command first resyncs (sim800_sync), so
+ * that call is bounded by cfg.resync_timeout_ms plus its own timeout; a failed resync returns
+ * SIM800_ERR_NO_RESPONSE without sending the command. */
 enum sim800_err sim800_cmd_run(struct sim800 *m, const struct sim800_cmd *cmd);
 /* Run text and copy its first info line starting with prefix (prefix and spaces after it
  * removed) into out. timeout_ms 0 = default. SIM800_ERR_NO_INFO if no such line came. */

@@ -14,9 +14,17 @@ struct final_entry {
 	const char *text;
 	enum sim800_final final;
 	enum match_kind kind;
-	const char *only_for; /* command prefix the final belongs to; NULL = any command */
+	const char *const *only_for; /* commands (prefixes) it is a final for; NULL = any */
 	bool mux;             /* may be preceded by "<n>, " in CIPMUX=1 mode (sim800-facts §10.4) */
 };
+
+/* Call/data results are finals only for the commands that set up a call or data mode; at any
+ * other time NO CARRIER, BUSY... are URCs (a call or PPP link dropped) and must not end, say,
+ * AT+CSQ (whose OK would then shift onto the next command). */
+static const char *const call_cmds[] = {"ATD", "ATA", "ATO", "AT+CIPSTART", NULL};
+static const char *const cipsend_cmds[] = {"AT+CIPSEND", NULL};
+static const char *const cipclose_cmds[] = {"AT+CIPCLOSE", NULL};
+static const char *const cipshut_cmds[] = {"AT+CIPSHUT", NULL};
 
 /* ModemManager-style pattern list; V1 texts from MAN §2.2.25 and the CIP chapter. */
 static const struct final_entry final_table[] = {
@@ -25,27 +33,31 @@ static const struct final_entry final_table[] = {
 	/* The manual also prints "+CME ERROR <err>" without the colon (CIP chapter). */
 	{"+CME ERROR", SIM800_FINAL_CME_ERROR, MATCH_CODE, NULL, false},
 	{"+CMS ERROR", SIM800_FINAL_CMS_ERROR, MATCH_CODE, NULL, false},
-	{"NO CARRIER", SIM800_FINAL_NO_CARRIER, MATCH_EXACT, NULL, false},
-	{"NO DIALTONE", SIM800_FINAL_NO_DIALTONE, MATCH_EXACT, NULL, false},
-	{"BUSY", SIM800_FINAL_BUSY, MATCH_EXACT, NULL, false},
-	{"NO ANSWER", SIM800_FINAL_NO_ANSWER, MATCH_EXACT, NULL, false},
-	{"CONNECT", SIM800_FINAL_CONNECT, MATCH_WORD, NULL, false},
-	{"SEND OK", SIM800_FINAL_SEND_OK, MATCH_EXACT, "AT+CIPSEND", true},
-	{"SEND FAIL", SIM800_FINAL_SEND_FAIL, MATCH_EXACT, "AT+CIPSEND", true},
-	{"DATA ACCEPT:", SIM800_FINAL_DATA_ACCEPT, MATCH_PREFIX, "AT+CIPSEND", false},
-	{"CLOSE OK", SIM800_FINAL_CLOSE_OK, MATCH_EXACT, "AT+CIPCLOSE", true},
-	{"SHUT OK", SIM800_FINAL_SHUT_OK, MATCH_EXACT, "AT+CIPSHUT", false},
+	{"NO CARRIER", SIM800_FINAL_NO_CARRIER, MATCH_EXACT, call_cmds, false},
+	{"NO DIALTONE", SIM800_FINAL_NO_DIALTONE, MATCH_EXACT, call_cmds, false},
+	{"BUSY", SIM800_FINAL_BUSY, MATCH_EXACT, call_cmds, false},
+	{"NO ANSWER", SIM800_FINAL_NO_ANSWER, MATCH_EXACT, call_cmds, false},
+	{"CONNECT", SIM800_FINAL_CONNECT, MATCH_WORD, call_cmds, false},
+	{"SEND OK", SIM800_FINAL_SEND_OK, MATCH_EXACT, cipsend_cmds, true},
+	{"SEND FAIL", SIM800_FINAL_SEND_FAIL, MATCH_EXACT, cipsend_cmds, true},
+	{"DATA ACCEPT:", SIM800_FINAL_DATA_ACCEPT, MATCH_PREFIX, cipsend_cmds, false},
+	{"CLOSE OK", SIM800_FINAL_CLOSE_OK, MATCH_EXACT, cipclose_cmds, true},
+	{"SHUT OK", SIM800_FINAL_SHUT_OK, MATCH_EXACT, cipshut_cmds, false},
 };
 
 /* ATV0 numeric codes (MAN §2.2.25; no 5 on SIM800; 2 RING and 9 PROCEEDING are not finals). */
 static const struct {
 	char digit;
 	enum sim800_final final;
+	const char *const *only_for;
 } numeric_table[] = {
-	{'0', SIM800_FINAL_OK},         {'1', SIM800_FINAL_CONNECT},
-	{'3', SIM800_FINAL_NO_CARRIER}, {'4', SIM800_FINAL_ERROR},
-	{'6', SIM800_FINAL_NO_DIALTONE},{'7', SIM800_FINAL_BUSY},
-	{'8', SIM800_FINAL_NO_ANSWER},
+	{'0', SIM800_FINAL_OK, NULL},
+	{'1', SIM800_FINAL_CONNECT, call_cmds},
+	{'3', SIM800_FINAL_NO_CARRIER, call_cmds},
+	{'4', SIM800_FINAL_ERROR, NULL},
+	{'6', SIM800_FINAL_NO_DIALTONE, call_cmds},
+	{'7', SIM800_FINAL_BUSY, call_cmds},
+	{'8', SIM800_FINAL_NO_ANSWER, call_cmds},
 };
 
 /* Indexed by enum sim800_final. */
@@ -84,6 +96,20 @@ bool at_result_has_prefix(const char *s, size_t len, const char *prefix)
 		if (upper((unsigned char)s[i]) != upper((unsigned char)prefix[i]))
 			return false;
 	return true;
+}
+
+/* Does the final belong to cmd? (NULL list: to every command.) */
+static bool applies(const char *const *only_for, const char *cmd)
+{
+	if (!only_for)
+		return true;
+	if (!cmd)
+		return false;
+	size_t n = strlen(cmd);
+	for (const char *const *p = only_for; *p; p++)
+		if (at_result_has_prefix(cmd, n, *p))
+			return true;
+	return false;
 }
 
 /* "+CME ERROR: 10" or "+CME ERROR: SIM not inserted" -> 10; unknown text -> -1. */
@@ -153,7 +179,8 @@ bool at_result_parse(const char *line, size_t len, const char *cmd, bool numeric
 	out->final = SIM800_FINAL_NONE;
 	if (numeric && len == 1) {
 		for (size_t i = 0; i < N_ELEM(numeric_table); i++) {
-			if (line[0] == numeric_table[i].digit) {
+			if (line[0] == numeric_table[i].digit &&
+			    applies(numeric_table[i].only_for, cmd)) {
 				out->final = numeric_table[i].final;
 				return true;
 			}
@@ -162,7 +189,7 @@ bool at_result_parse(const char *line, size_t len, const char *cmd, bool numeric
 	size_t mux = skip_mux(line, len);
 	for (size_t i = 0; i < N_ELEM(final_table); i++) {
 		const struct final_entry *e = &final_table[i];
-		if (e->only_for && (!cmd || !at_result_has_prefix(cmd, strlen(cmd), e->only_for)))
+		if (!applies(e->only_for, cmd))
 			continue;
 		int code = -1;
 		if (match_entry(e, line, len, &code) ||

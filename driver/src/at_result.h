@@ -11,8 +11,9 @@ struct at_result {
 
 /*
  * True if line (no CR/LF) is a final result for the command cmd (the text that was sent, or
- * NULL when none runs). Command-specific finals (SEND OK, CLOSE OK, SHUT OK...) only count for
- * their command, so a late one cannot end another command. numeric: also accept ATV0 codes.
+ * NULL when none runs). Command-specific finals (SEND OK, CLOSE OK, SHUT OK...) and call
+ * results (CONNECT, NO CARRIER, BUSY, NO ANSWER, NO DIALTONE) only count for their commands,
+ * so a late one or a dropped call cannot end another command. numeric: accept ATV0 codes.
  */
 bool at_result_parse(const char *line, size_t len, const char *cmd, bool numeric,
 		     struct at_result *out);

@@ -447,6 +447,23 @@ static void test_specific_final_only_for_its_command(void **state)
 	fx_free(f);
 }
 
+static void test_no_carrier_urc_does_not_end_other_command(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new(10, 4);
+	struct urc_capture cap = {0};
+	sim800_urc_register(&f->m, "NO CARRIER", capture_urc, &cap);
+	mock_port_expect(&f->mp, "AT+CSQ\r", "\r\nNO CARRIER\r\n\r\n+CSQ: 8,0\r\n\r\nOK\r\n");
+	mock_port_expect(&f->mp, "ATD*99#\r", "\r\nNO CARRIER\r\n");
+	char v[16];
+	assert_int_equal(sim800_query(&f->m, "AT+CSQ", "+CSQ:", v, sizeof(v), 0), SIM800_OK);
+	assert_string_equal(v, "8,0");
+	assert_int_equal(cap.n, 1);
+	assert_int_equal(sim800_exec(&f->m, "ATD*99#", 0), SIM800_ERR_NO_CARRIER);
+	assert_int_equal(cap.n, 1);
+	fx_free(f);
+}
+
 static void test_unhandled_urc_logged_then_handled(void **state)
 {
 	(void)state;
@@ -543,6 +560,7 @@ int main(void)
 		cmocka_unit_test(test_prompt_timeout_sends_esc),
 		cmocka_unit_test(test_httpdata_download),
 		cmocka_unit_test(test_specific_final_only_for_its_command),
+		cmocka_unit_test(test_no_carrier_urc_does_not_end_other_command),
 		cmocka_unit_test(test_unhandled_urc_logged_then_handled),
 		cmocka_unit_test(test_command_from_callback_is_busy),
 		cmocka_unit_test(test_registry_full),

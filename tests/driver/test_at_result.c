@@ -51,6 +51,12 @@ static void test_v1_finals(void **state)
 	expect_not_final("OK ", "AT", false);
 	expect_not_final("+CSQ: 1,0", "AT+CSQ", false);
 	expect_not_final("RING", "AT", false);
+	/* call results are URCs outside call/data commands */
+	expect_not_final("NO CARRIER", "AT+CSQ", false);
+	expect_not_final("BUSY", NULL, false);
+	expect_not_final("CONNECT", "AT+CGMI", false);
+	expect_final("NO CARRIER", "ATA", SIM800_FINAL_NO_CARRIER, -1);
+	expect_final("CONNECT", "ATO", SIM800_FINAL_CONNECT, -1);
 }
 
 static void test_command_specific_finals(void **state)
@@ -95,8 +101,11 @@ static void test_numeric(void **state)
 	r = parse("4", "AT", true, &ok);
 	assert_true(ok);
 	assert_int_equal(r.final, SIM800_FINAL_ERROR);
-	r = parse("3", "AT", true, &ok);
+	r = parse("3", "ATD*99#", true, &ok);
+	assert_true(ok);
 	assert_int_equal(r.final, SIM800_FINAL_NO_CARRIER);
+	expect_not_final("3", "AT+CSQ", true); /* a dropped call, not CSQ's answer */
+	expect_not_final("1", "AT+CSQ", true);
 	expect_not_final("2", "AT", true); /* RING */
 	expect_not_final("5", "AT", true); /* no 5 on SIM800 */
 	expect_not_final("9", "AT", true); /* PROCEEDING */
