@@ -218,9 +218,9 @@ static struct at_result cmd_httpterm(struct sim_modem *m, const struct at_cmd *c
 	svc_http_action_abort(m);
 	s->inited = false;
 	svc_http_params_free(&s->par);
-	http_buf_free(&s->post);
-	http_buf_free(&s->body);
-	http_buf_free(&s->head);
+	svc_http_buf_free(&s->post);
+	svc_http_buf_free(&s->body);
+	svc_http_buf_free(&s->head);
 	s->have_post = false;
 	s->have_result = false;
 	return RES_OK;
@@ -334,8 +334,8 @@ static void httpdata_done(struct sim_modem *m, void *ctx, const uint8_t *data, s
 	 * complete case; UNCERTAIN: a short upload is taken as the body, as drivers report). */
 	if (how == DATAMODE_TIMEOUT)
 		transcript_note(m->log, m->index, "HTTPDATA: time limit after %zu bytes", n);
-	http_buf_free(&s->post);
-	if (!http_buf_append(&s->post, data, n, HTTP_DATA_MAX)) {
+	svc_http_buf_free(&s->post);
+	if (!svc_http_buf_append(&s->post, data, n, HTTP_DATA_MAX)) {
 		modem_command_done(m, RES_NOMEM);
 		return;
 	}

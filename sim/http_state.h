@@ -11,6 +11,7 @@
 #include <curl/curl.h>
 
 #include "modem.h"
+#include "svc_http.h"
 
 /* Limits from sim800-facts.md §6.1/§6.2. */
 #define HTTP_BEARERS 3              /* AT+SAPBR <cid> 1..3 (test form "(1-3)") */
@@ -135,9 +136,6 @@ struct svc_http {
 /* svc_http.c */
 /* The modem's HTTP state, allocated on first use; NULL only when out of memory. */
 struct svc_http *svc_http_get(struct sim_modem *m);
-/* Bring bearers in line with the network: an open bearer whose attach is gone is closed with
- * "+SAPBR <cid>: DEACT". Called by every handler before it looks at bearer state. */
-void svc_http_sync(struct sim_modem *m);
 /* The bearer's fake address (only displayed: nothing routes by it). */
 void svc_http_bearer_ip(const struct sim_modem *m, int cid, char *buf, size_t cap);
 /* AT+HTTPACTION after its checks: the URC follows later. */
@@ -151,8 +149,9 @@ struct at_result svc_http_send_block(struct sim_modem *m, const char *prefix, co
 				     size_t n);
 /* Free the parameters and buffers of the HTTP context (HTTPTERM). */
 void svc_http_params_free(struct http_params *p);
-bool http_buf_append(struct http_buf *b, const void *p, size_t n, size_t max);
-void http_buf_free(struct http_buf *b);
+/* Append within max bytes (false, nothing appended, when over or out of memory). */
+bool svc_http_buf_append(struct http_buf *b, const void *p, size_t n, size_t max);
+void svc_http_buf_free(struct http_buf *b);
 
 /* http_xfer.c */
 /* Start the request for the current action; 0 when it runs, else the 60x code to report. */

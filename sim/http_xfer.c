@@ -142,7 +142,7 @@ static curl_socket_t open_socket_cb(void *ctx, curlsocktype purpose, struct curl
 static size_t body_cb(char *p, size_t size, size_t n, void *ctx)
 {
 	struct sim_modem *m = ctx;
-	if (!http_buf_append(&m->http->body, p, n, HTTP_BODY_MAX)) {
+	if (!svc_http_buf_append(&m->http->body, p, n, HTTP_BODY_MAX)) {
 		transcript_note(m->log, m->index, "HTTP body over %u bytes: 602", HTTP_BODY_MAX);
 		return 0; /* CURLE_WRITE_ERROR -> 602 No memory */
 	}
@@ -158,7 +158,7 @@ static size_t header_cb(char *p, size_t size, size_t n, void *ctx)
 		h->len = 0;
 	/* The blank line that ends the block is not kept: HTTPHEAD shows the header lines. */
 	if (!(n == 2 && p[0] == '\r' && p[1] == '\n'))
-		http_buf_append(h, p, n, HTTP_HEAD_MAX);
+		svc_http_buf_append(h, p, n, HTTP_HEAD_MAX);
 	return size * n;
 }
 
@@ -355,8 +355,8 @@ static int start_hop(struct sim_modem *m, const struct http_target *t)
 		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
 		curl_easy_setopt(e, CURLOPT_SSL_SESSIONID_CACHE, 0L);
 	}
-	http_buf_free(&s->body);
-	http_buf_free(&s->head);
+	svc_http_buf_free(&s->body);
+	svc_http_buf_free(&s->head);
 	if (!m->http_multi || !http_multi_add(m->http_multi, e, done_cb, m)) {
 		transcript_note(m->log, m->index, "HTTP: no libcurl multi: 601");
 		xfer_clear(x);

@@ -24,9 +24,9 @@ struct svc_http_box {
 /* Output chunks when a block does not fit the output queue at once (HTTPREAD of a big body). */
 #define OUT_TICK 0.01
 
-bool http_buf_append(struct http_buf *b, const void *p, size_t n, size_t max)
+bool svc_http_buf_append(struct http_buf *b, const void *p, size_t n, size_t max)
 {
-	if (n > max - b->len || b->len > max)
+	if (b->len > max || n > max - b->len)
 		return false;
 	if (b->len + n > b->cap) {
 		size_t cap = b->cap ? b->cap : 1024;
@@ -46,7 +46,7 @@ bool http_buf_append(struct http_buf *b, const void *p, size_t n, size_t max)
 	return true;
 }
 
-void http_buf_free(struct http_buf *b)
+void svc_http_buf_free(struct http_buf *b)
 {
 	free(b->p);
 	memset(b, 0, sizeof *b);
@@ -131,8 +131,8 @@ void svc_http_action_done(struct sim_modem *m, int status)
 	/* Only a real HTTP answer leaves data to read; a 60x leaves none. */
 	s->have_result = status < 600;
 	if (!s->have_result) {
-		http_buf_free(&s->body);
-		http_buf_free(&s->head);
+		svc_http_buf_free(&s->body);
+		svc_http_buf_free(&s->head);
 	}
 	s->result_method = s->method;
 	transcript_note(m->log, m->index, "HTTP %s done: %d, %zu bytes", method_name(s->method),
@@ -183,8 +183,8 @@ void svc_http_action(struct sim_modem *m, enum http_method method)
 	}
 	s->method = method;
 	s->have_result = false;
-	http_buf_free(&s->body);
-	http_buf_free(&s->head);
+	svc_http_buf_free(&s->body);
+	svc_http_buf_free(&s->head);
 	int cid = s->par.cid;
 	if (s->bearer[cid - 1].status != HTTP_BEARER_CONNECTED) {
 		/* Field bug http-601-bearer-not-open: OK, then 601 after a short delay. */
@@ -270,9 +270,9 @@ void svc_http_reset(struct sim_modem *m)
 	ev_timer_stop(m->loop, &s->busy_timer);
 	ev_timer_stop(m->loop, &s->out_timer);
 	svc_http_params_free(&s->par);
-	http_buf_free(&s->post);
-	http_buf_free(&s->body);
-	http_buf_free(&s->head);
+	svc_http_buf_free(&s->post);
+	svc_http_buf_free(&s->body);
+	svc_http_buf_free(&s->head);
 	free((struct svc_http_box *)(void *)s);
 	m->http = NULL;
 }

@@ -12,6 +12,11 @@ struct http_multi;
 struct http_multi *http_multi_new(struct ev_loop *loop);
 void http_multi_free(struct http_multi *hm);
 
+/* Bring the bearers in line with the network: an open bearer whose GPRS attach is gone is
+ * closed with "+SAPBR <cid>: DEACT" (and a running action ends with 601). The HTTP commands
+ * call it before they look at bearer state; netstate may call it when the attach drops. */
+void svc_http_sync(struct sim_modem *m);
+
 /* Forget the modem's bearer and HTTP state (power off, reboot, destroy); frees m->http. */
 void svc_http_reset(struct sim_modem *m);
 
