@@ -415,9 +415,10 @@ static enum sim800_err run_one(struct sim800 *m, const struct sim800_cmd *c)
 	r.cmd = c;
 	r.text_len = strlen(c->text);
 	r.echo_pending = true;
-	/* In V1 a lone digit could be a bare answer (ATS0? -> "0"), so V0 codes are finals only
-	 * when V0 is known, the command sets V, or the command expects no bare line. */
-	r.numeric = m->v0 || sets_v(c->text) || c->prefixes || !c->match;
+	/* In V1 a lone digit can be an answer (ATS0? -> "0", an SMS body "4"), so V0 codes are
+	 * finals only when V0 is known, the command sets V, or we are syncing with a module whose
+	 * mode is unknown (a host restart may find it in V0). */
+	r.numeric = m->v0 || sets_v(c->text) || (c->flags & SIM800_CMD_NO_RESYNC);
 	r.prompt_wait = (c->flags & (SIM800_CMD_PROMPT | SIM800_CMD_DOWNLOAD)) != 0;
 	r.abort_err = SIM800_OK;
 
@@ -447,6 +448,12 @@ static enum sim800_err run_one(struct sim800 *m, const struct sim800_cmd *c)
 			track_v250(m, c->text);
 			m->booting = false;
 		}
+		/* The form of OK/ERROR is the best evidence of ATV: "0" versus "OK". */
+		size_t fl = strlen(m->last.line);
+		if (fl == 1 && m->last.line[0] >= '0' && m->last.line[0] <= '9')
+			m->v0 = true;
+		else if (r.res.final == SIM800_FINAL_OK || r.res.final == SIM800_FINAL_ERROR)
+			m->v0 = false;
 	} else if (e == SIM800_ERR_TIMEOUT) {
 		m->need_resync = true;
 		m->prompt_pending = (c->flags & SIM800_CMD_PROMPT) && !r.payload_sent;

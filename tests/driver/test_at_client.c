@@ -100,6 +100,36 @@ static void capture_urc(struct sim800 *m, const char *line, size_t len, void *us
 		c->busy_result = sim800_exec(m, "AT", 0);
 }
 
+static void test_lone_digit_in_v1_is_not_a_final(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new(6, 2);
+	/* An SMS body "4" in V1 must not end AT+CMGR as ERROR. */
+	mock_port_expect(&f->mp, "AT+CMGR=1\r",
+			 "\r\n+CMGR: \"REC READ\",\"+391234\",\"\",\"24/05/01,12:00:00+08\"\r\n4\r\n"
+			 "\r\nOK\r\n");
+	assert_int_equal(sim800_exec(&f->m, "AT+CMGR=1", 0), SIM800_OK);
+	assert_true(fx_log_has(f, SIM800_LOG_UNHANDLED, "4"));
+	fx_free(f);
+}
+
+static void test_sync_finds_module_in_v0(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new(6, 2);
+	/* pwr-host-reset-modem-keeps-state: a previous host left the module in ATV0. */
+	mock_port_expect(&f->mp, "AT\r", "0\r");
+	mock_port_expect(&f->mp, "AT+CMEE?\r", "+CMEE: 1\r\n0\r");
+	mock_port_expect(&f->mp, "AT+CSQ\r", "+CSQ: 12,0\r\n0\r");
+	assert_int_equal(sim800_sync(&f->m, 2000), SIM800_OK);
+	assert_true(f->m.v0);
+	assert_int_equal(f->m.cmee, 1);
+	char v[16];
+	assert_int_equal(sim800_query(&f->m, "AT+CSQ", "+CSQ:", v, sizeof(v), 0), SIM800_OK);
+	assert_string_equal(v, "12,0");
+	fx_free(f);
+}
+
 static void test_urcs_mid_response(void **state)
 {
 	(void)state;
@@ -542,6 +572,8 @@ int main(void)
 		cmocka_unit_test(test_echo_off_query),
 		cmocka_unit_test(test_echo_on_then_ate0),
 		cmocka_unit_test(test_v0_numeric_finals),
+		cmocka_unit_test(test_lone_digit_in_v1_is_not_a_final),
+		cmocka_unit_test(test_sync_finds_module_in_v0),
 		cmocka_unit_test(test_urcs_mid_response),
 		cmocka_unit_test(test_boot_urcs_during_creg),
 		cmocka_unit_test(test_dst_before_imsi),
