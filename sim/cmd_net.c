@@ -6,6 +6,7 @@
 #include "dispatch.h"
 #include "modem_internal.h"
 #include "respond.h"
+#include "svc_http.h"
 
 static struct at_result cmd_cpin(struct sim_modem *m, const struct at_cmd *c)
 {
@@ -149,6 +150,7 @@ static struct at_result cmd_cgatt(struct sim_modem *m, const struct at_cmd *c)
 	if (v == 1 && !netstate_registered(m))
 		return RES_ERROR; /* nothing to attach to */
 	m->net.attach_override = (int)v;
+	m->disp.after_final = svc_http_sync; /* detaching drops an open bearer */
 	return RES_OK;
 }
 
@@ -161,7 +163,7 @@ static struct at_result cmd_cbc(struct sim_modem *m, const struct at_cmd *c)
 	}
 	if (c->op != AT_OP_EXEC)
 		return RES_ERROR;
-	respond_infof(m, "+CBC: %d,%d,%d", p->battery_bcs, p->battery_bcl, p->battery_mv);
+	respond_infof(m, "+CBC: %d,%d,%d", p->battery_bcs, p->battery_bcl, m->battery_mv);
 	return RES_OK;
 }
 

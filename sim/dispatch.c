@@ -103,6 +103,10 @@ static void finish(struct sim_modem *m, struct at_result r)
 	ev_timer_stop(m->loop, &d->delay);
 	d->busy = false;
 	respond_final(m, r);
+	if (d->hold_urcs) {
+		d->hold_urcs = false;
+		urc_queue_flush(m);
+	}
 	if (d->baud_after) {
 		/* AT+IPR: the new rate applies after the result code (MAN §2.2.41). */
 		modem_apply_baud(m, d->baud_after);
@@ -206,4 +210,5 @@ void dispatch_abort(struct sim_modem *m)
 	m->disp.busy = false;
 	m->disp.baud_after = 0;
 	m->disp.after_final = NULL;
+	m->disp.hold_urcs = false;
 }

@@ -10,6 +10,7 @@
 
 #include <ev.h>
 
+#include "control.h"
 #include "modem.h"
 #include "netmap.h"
 #include "profile_yaml.h"
@@ -41,6 +42,8 @@ static const char usage_text[] =
 	"                       at start-up (boot URCs are then lost if nobody listens)\n"
 	"  --seed N             seed for random behaviour such as boot noise (default 1)\n"
 	"  --transcript FILE    write every byte and command as JSON Lines\n"
+	"  --control PATH       Unix socket (mode 0600) taking JSON Lines requests that\n"
+	"                       inject events: network changes, SMS, calls, faults...\n"
 	"  --allow CIDR         where data services may connect (repeatable; the first\n"
 	"                       replaces the default 127.0.0.0/8 and ::1)\n"
 	"  --host NAME=IP, --host NAME:PORT=IP:PORT\n"
@@ -61,6 +64,7 @@ struct options {
 	const char *link;
 	struct sim_options sim;
 	const char *transcript;
+	const char *control;
 	bool list;
 	struct netmap *netmap;
 };
@@ -129,7 +133,7 @@ static void link_for(const char *fmt, int index, char *out, size_t cap)
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	enum { O_PROFILE = 256, O_MODEMS, O_LINK, O_BAUD, O_NOPACE, O_SCALE, O_TRANSCRIPT, O_LIST,
-	       O_VERSION, O_HELP, O_POWER, O_SEED, O_ALLOW, O_HOST };
+	       O_VERSION, O_HELP, O_POWER, O_SEED, O_ALLOW, O_HOST, O_CONTROL };
 	static const struct option longopts[] = {
 		{"profile", required_argument, NULL, O_PROFILE},
 		{"modems", required_argument, NULL, O_MODEMS},
@@ -145,6 +149,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"seed", required_argument, NULL, O_SEED},
 		{"allow", required_argument, NULL, O_ALLOW},
 		{"host", required_argument, NULL, O_HOST},
+		{"control", required_argument, NULL, O_CONTROL},
 		{NULL, 0, NULL, 0},
 	};
 	bool baud_given = false, nopace = false;
@@ -178,6 +183,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		}
 		case O_TRANSCRIPT: o->transcript = optarg; break;
+		case O_CONTROL: o->control = optarg; break;
 		case O_LIST: o->list = true; break;
 		case O_VERSION: printf("sim800-sim %s\n", SIM_VERSION); return -1;
 		case O_HELP: fputs(usage_text, stdout); return -1;
@@ -234,6 +240,7 @@ static void print_profile(const char *name, const char *path, void *ctx)
 
 struct sim {
 	struct ev_loop *loop;
+	struct control *control;
 	struct http_multi *http;
 	struct profile *profile;
 	struct transcript *log;
@@ -251,6 +258,7 @@ static void on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 
 static void sim_cleanup(struct sim *s)
 {
+	control_free(s->control);
 	for (long i = 0; i < s->n; i++)
 		modem_destroy(s->modems[i]);
 	free(s->modems);
@@ -385,10 +393,23 @@ static int run(struct options *op)
 		}
 		m->http_multi = s.http;
 		s.modems[s.n++] = m;
+	}
+	/* The control socket exists before any modem is announced: a client may connect as soon
+	 * as it reads the first ready line. */
+	if (o.control) {
+		s.control = control_new(s.loop, o.control, s.modems, (size_t)s.n, why, sizeof why);
+		if (!s.control) {
+			fprintf(stderr, "sim800-sim: %s\n", why);
+			sim_cleanup(&s);
+			return EXIT_RUNTIME;
+		}
+	}
+	for (long i = 0; i < s.n; i++) {
+		struct sim_modem *m = s.modems[i];
 		if (o.sim.power_on == SIM_POWER_ON_START)
 			modem_power_on(m);
-		transport_pty_bind(tr, &modem_transport_cb, m);
-		printf("ready %ld %s %s\n", i, tr->path, s.profile->name);
+		transport_pty_bind(m->tr, &modem_transport_cb, m);
+		printf("ready %ld %s %s\n", i, m->tr->path, s.profile->name);
 		fflush(stdout);
 	}
 	ev_run(s.loop, 0);

@@ -59,9 +59,41 @@ uint32_t modem_random(struct sim_modem *m)
 	return x;
 }
 
+/* Injected line faults: lost or garbled bytes, a mute module (field-bugs.md §10, §5). */
+static bool faulted(struct sim_modem *m, const void **buf, size_t *n, uint8_t *scratch, size_t cap)
+{
+	if (m->mute_until > ev_now(m->loop)) {
+		transcript_note(m->log, m->index, "mute: %zu bytes not sent", *n);
+		return true;
+	}
+	if (m->drop_bytes) {
+		size_t k = *n < m->drop_bytes ? *n : (size_t)m->drop_bytes;
+		m->drop_bytes -= k;
+		transcript_note(m->log, m->index, "fault: %zu bytes dropped", k);
+		*buf = (const uint8_t *)*buf + k;
+		*n -= k;
+		if (*n == 0)
+			return true;
+	}
+	if (m->corrupt_bytes && *n <= cap) {
+		size_t k = *n < m->corrupt_bytes ? *n : (size_t)m->corrupt_bytes;
+		m->corrupt_bytes -= k;
+		memcpy(scratch, *buf, *n);
+		for (size_t i = 0; i < k; i++)
+			scratch[i] ^= (uint8_t)(1u << (modem_random(m) % 8)); /* one bit flipped */
+		transcript_note(m->log, m->index, "fault: %zu bytes corrupted", k);
+		*buf = scratch;
+	}
+	return false;
+}
+
 void modem_send(struct sim_modem *m, const void *buf, size_t n)
 {
 	if (n == 0)
+		return;
+	uint8_t scratch[2048];
+	if ((m->mute_until > 0 || m->drop_bytes || m->corrupt_bytes) &&
+	    faulted(m, &buf, &n, scratch, sizeof scratch))
 		return;
 	transcript_chunk(m->log, m->index, "tx", buf, n);
 	size_t dropped = pacing_write(&m->out, buf, n);
@@ -80,7 +112,7 @@ void modem_urc(struct sim_modem *m, const char *fmt, ...)
 		return;
 	/* Held while a prompt or data mode owns the line; otherwise out at once, even between a
 	 * command's echo and its answer, as on the real module (field-bugs.md §1, §10). */
-	if (m->hook.feed)
+	if (m->hook.feed || m->disp.hold_urcs)
 		urc_queue_push(m, buf);
 	else
 		respond_urc_line(m, buf, strlen(buf));
@@ -229,6 +261,10 @@ static void on_rx(void *ctx, const uint8_t *b, size_t n)
 		transcript_note(m->log, m->index, "powered off: input ignored");
 		return;
 	}
+	if (m->mute_until > ev_now(m->loop)) {
+		transcript_note(m->log, m->index, "mute: input ignored");
+		return;
+	}
 	double deaf = modem_delay(m, m->profile->boot_deaf_ms);
 	if (ev_now(m->loop) < m->power_on_at + deaf) {
 		transcript_note(m->log, m->index, "booting: input ignored (boot.deaf_ms)");
@@ -291,6 +327,8 @@ void modem_power_on(struct sim_modem *m)
 	m->v = m->saved;
 	m->autobaud = m->v.ipr == 0;
 	m->autobaud_locked = false;
+	m->battery_mv = m->profile->battery_mv;
+	m->mute_until = 0;
 	at_line_init(&m->line, m->profile->line_max, m->profile->mixed_case_prefix);
 	dispatch_abort(m);
 	free(m->backlog);
@@ -341,6 +379,7 @@ struct sim_modem *modem_new(struct ev_loop *loop, int index, const struct profil
 	m->out.drain_ctx = m;
 	modem_factory_settings(p, &m->saved);
 	m->v = m->saved;
+	m->battery_mv = p->battery_mv;
 	at_line_init(&m->line, p->line_max, p->mixed_case_prefix);
 	ev_init(&m->disp.delay, NULL);
 	ev_init(&m->boot_timer, NULL);

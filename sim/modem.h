@@ -22,6 +22,7 @@ struct svc_ppp;
 struct svc_sms;
 struct svc_call;
 struct http_multi;
+struct scenario_run;
 
 /* When a modem powers on. */
 enum sim_power_on {
@@ -128,6 +129,8 @@ struct dispatch {
 	struct at_result last;     /* result of the previous command of the line */
 	ev_timer delay;            /* profile response delay before cur runs */
 	unsigned baud_after;       /* AT+IPR: new rate once the final result is out */
+	bool hold_urcs;            /* a handler writes its answer in pieces (HTTPREAD): URCs wait
+				      for the final result instead of landing inside the data */
 	/* Runs once the line's final result is out (AT+CFUN=1,1 reboots after its OK). */
 	void (*after_final)(struct sim_modem *m);
 };
@@ -163,6 +166,12 @@ struct sim_modem {
 	uint8_t *backlog;                 /* input that arrived while a line executed, owned */
 	size_t backlog_len;
 	uint32_t rng;                     /* xorshift state, seeded per modem */
+	/* Injected faults (control socket, scenarios). */
+	unsigned long drop_bytes;         /* the next N bytes to the host are lost */
+	unsigned long corrupt_bytes;      /* the next N bytes to the host are garbled */
+	ev_tstamp mute_until;             /* until then the module neither hears nor speaks */
+	int battery_mv;                   /* AT+CBC voltage; starts at the profile's */
+	struct scenario_run *scenario;    /* the scenario timeline running on this modem, owned */
 	bool swallow_lf;                  /* a line just ended with CR: a following LF is
 					     neither echoed nor parsed (facts §0, pythings) */
 };

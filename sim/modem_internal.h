@@ -23,6 +23,8 @@ void netstate_init(struct sim_modem *m);
 /* Start (or restart) the profile's network timeline from now. */
 void netstate_start(struct sim_modem *m);
 void netstate_stop(struct sim_modem *m);
+/* Injected network state (control socket, scenarios): -1 keeps a value; stops the timeline. */
+void netstate_set(struct sim_modem *m, int reg, int rssi, int ber);
 /* True when registered (home or roaming). */
 bool netstate_registered(const struct sim_modem *m);
 bool netstate_attached(const struct sim_modem *m);

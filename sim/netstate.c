@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "modem_internal.h"
+#include "svc_http.h"
 
 static void report_creg(struct sim_modem *m, bool gprs, int n, int stat)
 {
@@ -29,6 +30,7 @@ static void apply(struct sim_modem *m, const struct profile_net_step *s)
 		report_creg(m, false, n->creg_n, n->reg);
 	if (n->gprs_reg != old_g && n->cgreg_n > 0)
 		report_creg(m, true, n->cgreg_n, n->gprs_reg);
+	svc_http_sync(m); /* an open bearer that lost its attach: +SAPBR <cid>: DEACT */
 }
 
 static void run(struct sim_modem *m)
@@ -96,6 +98,24 @@ void netstate_start(struct sim_modem *m)
 		return;
 	}
 	run(m);
+}
+
+void netstate_set(struct sim_modem *m, int reg, int rssi, int ber)
+{
+	struct netstate *n = &m->net;
+	/* From now on the injector owns the network: the profile's timeline stops. */
+	ev_timer_stop(m->loop, &n->timer);
+	n->running = false;
+	struct profile_net_step s = {
+		.reg = reg >= 0 ? (enum profile_reg)reg : n->reg,
+		.gprs_reg = -1,
+		.rssi = rssi >= 0 ? rssi : n->rssi,
+		.ber = ber >= 0 ? ber : n->ber,
+		.attached = -1,
+		.lac = (char *)n->lac,
+		.ci = (char *)n->ci,
+	};
+	apply(m, &s);
 }
 
 void netstate_stop(struct sim_modem *m)

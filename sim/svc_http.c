@@ -254,7 +254,9 @@ struct at_result svc_http_send_block(struct sim_modem *m, const char *prefix, co
 		return RES_OK;
 	}
 	/* The data is bigger than the output queue: feed it as the line drains, back to back
-	 * (field bug http-read-overrun-first-bytes-lost: no gaps, nothing dropped). */
+	 * (field bug http-read-overrun-first-bytes-lost: no gaps, nothing dropped), with URCs
+	 * held until the final result so none lands inside the data. */
+	m->disp.hold_urcs = true;
 	ev_timer_set(&s->out_timer, OUT_TICK, OUT_TICK);
 	ev_timer_start(m->loop, &s->out_timer);
 	return RES_ASYNC;

@@ -599,6 +599,44 @@ enum svc_tcp_send_res svc_tcp_send(struct svc_tcp *t, int id, const uint8_t *dat
 	return r == 1 ? SVC_TCP_SEND_DONE : SVC_TCP_SEND_PENDING;
 }
 
+void svc_tcp_pdp_deact(struct sim_modem *m, bool silent)
+{
+	struct svc_tcp *t = svc_tcp_get(m);
+	if (!t)
+		return;
+	go_offline(t);
+	if (!silent)
+		modem_urc(m, "+PDP: DEACT");
+	for (int i = 0; i < CIP_MAX_CONN; i++) {
+		struct cip_conn *c = &t->conn[i];
+		bool was_open = c->st == CIP_CONN_CONNECTING || c->st == CIP_CONN_CONNECTED ||
+				c->st == CIP_CONN_REMOTE_CLOSING;
+		conn_release(c);
+		if (!was_open)
+			continue;
+		c->st = CIP_CONN_CLOSED;
+		/* Per-link CLOSED after +PDP: DEACT is UNCERTAIN (field-bugs.md); we say it. */
+		if (!silent)
+			conn_urc(c, "CLOSED");
+	}
+	t->ip = CIP_PDP_DEACT;
+}
+
+bool svc_tcp_remote_close(struct sim_modem *m, int id)
+{
+	struct svc_tcp *t = m->tcp;
+	if (!t || id < 0 || id >= CIP_MAX_CONN)
+		return false;
+	struct cip_conn *c = &t->conn[id];
+	if (c->st != CIP_CONN_CONNECTED || c->fd < 0)
+		return false;
+	/* Close our side of the socket too: the server sees the link go, the host sees CLOSED. */
+	ev_io_stop(m->loop, &c->rw);
+	peer_closed(c);
+	deliver(c);
+	return true;
+}
+
 static const char *const ip_names[] = {
 	[CIP_IP_INITIAL] = "IP INITIAL", [CIP_IP_START] = "IP START",
 	[CIP_IP_CONFIG] = "IP CONFIG",   [CIP_IP_GPRSACT] = "IP GPRSACT",

@@ -101,6 +101,12 @@ void svc_tcp_reset(struct sim_modem *m);
 /* Close every connection, back to IP INITIAL (AT+CIPSHUT, +PDP: DEACT). */
 void svc_tcp_shut(struct svc_tcp *t);
 
+/* Injected: the network released the context: "+PDP: DEACT", every link closed, CIPSTART
+ * refused until AT+CIPSHUT (MAN §8.2.7; field-bugs.md reg-pdp-deact-urc-midsession). silent:
+ * no URC (reg-isconnected-stale-after-network-drop). */
+void svc_tcp_pdp_deact(struct sim_modem *m, bool silent);
+/* Injected: the server side of connection id closes (as a real peer would). False if no link. */
+bool svc_tcp_remote_close(struct sim_modem *m, int id);
 /* Start a connection (AT+CIPSTART); results arrive as URCs. */
 void svc_tcp_open(struct svc_tcp *t, int id, bool udp, const char *host, unsigned port);
 /* Close a connection from the host side (AT+CIPCLOSE); no URC. */

@@ -212,9 +212,8 @@ static void sapbr_profile(const char *profile)
 	/* An open bearer whose attach goes away is deactivated with a URC. */
 	RIG_REPLY(r, 0, "AT+CGATT=1\r", "\r\nOK\r\n");
 	RIG_REPLY(r, 0, "AT+SAPBR=1,1\r", "\r\nOK\r\n");
-	RIG_REPLY(r, 0, "AT+CGATT=0\r", "\r\nOK\r\n");
-	RIG_REPLY(r, 0, "AT+SAPBR=2,1\r",
-		  "\r\n+SAPBR 1: DEACT\r\n\r\n+SAPBR: 1,3,\"0.0.0.0\"\r\n\r\nOK\r\n");
+	RIG_REPLY(r, 0, "AT+CGATT=0\r", "\r\nOK\r\n\r\n+SAPBR 1: DEACT\r\n");
+	RIG_REPLY(r, 0, "AT+SAPBR=2,1\r", "\r\n+SAPBR: 1,3,\"0.0.0.0\"\r\n\r\nOK\r\n");
 	http_rig_free(r);
 }
 

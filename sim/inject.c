@@ -1,0 +1,337 @@
+/* inject.c - events and faults injected into a modem (see inject.h). */
+#include "inject.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "modem.h"
+#include "modem_internal.h"
+#include "svc_call.h"
+#include "svc_sms.h"
+#include "svc_tcp.h"
+#include "transcript.h"
+
+struct req {
+	const json_t *j;
+	json_t *reply;
+	char *why;
+	size_t why_cap;
+	char *field;
+	size_t field_cap;
+};
+
+static bool bad(struct req *r, const char *field, const char *fmt, const char *arg)
+{
+	snprintf(r->field, r->field_cap, "%s", field);
+	snprintf(r->why, r->why_cap, fmt, arg);
+	return false;
+}
+
+/* An integer field in [lo, hi]; absent gives def (or an error when def < lo). */
+static bool int_field(struct req *r, const char *name, long lo, long hi, long def, long *out)
+{
+	const json_t *v = json_object_get(r->j, name);
+	if (!v) {
+		if (def < lo)
+			return bad(r, name, "\"%s\" is required", name);
+		*out = def;
+		return true;
+	}
+	if (!json_is_integer(v))
+		return bad(r, name, "\"%s\" must be an integer", name);
+	long long x = json_integer_value(v);
+	if (x < lo || x > hi) {
+		char msg[128];
+		snprintf(msg, sizeof msg, "\"%%s\" must be from %ld to %ld", lo, hi);
+		return bad(r, name, msg, name);
+	}
+	*out = (long)x;
+	return true;
+}
+
+static bool str_field(struct req *r, const char *name, bool required, const char **out)
+{
+	const json_t *v = json_object_get(r->j, name);
+	if (!v) {
+		*out = NULL;
+		return required ? bad(r, name, "\"%s\" is required", name) : true;
+	}
+	if (!json_is_string(v))
+		return bad(r, name, "\"%s\" must be a string", name);
+	*out = json_string_value(v);
+	return true;
+}
+
+static const char *const reg_words[] = {"not_searching", "home", "searching", "denied", "unknown",
+					"roaming", NULL};
+
+static int word_index(const char *const *words, const char *w)
+{
+	for (int i = 0; words[i]; i++)
+		if (strcmp(words[i], w) == 0)
+			return i;
+	return -1;
+}
+
+/* {"op":"network","reg":"roaming","rssi":10,"ber":0}: registration and signal change now. */
+static bool op_network(struct sim_modem *m, struct req *r)
+{
+	const char *reg;
+	long rssi, ber;
+	if (!str_field(r, "reg", false, &reg) || !int_field(r, "rssi", -1, 99, -1, &rssi) ||
+	    !int_field(r, "ber", -1, 99, -1, &ber))
+		return false;
+	int ri = -1;
+	if (reg && (ri = word_index(reg_words, reg)) < 0)
+		return bad(r, "reg", "\"reg\" must be one of not_searching, home, searching, denied, "
+				     "unknown, roaming (got \"%s\")", reg);
+	netstate_set(m, ri, (int)rssi, (int)ber);
+	return true;
+}
+
+static bool op_pdp_deact(struct sim_modem *m, struct req *r)
+{
+	const json_t *silent = json_object_get(r->j, "silent");
+	if (silent && !json_is_boolean(silent))
+		return bad(r, "silent", "\"%s\" must be true or false", "silent");
+	svc_tcp_pdp_deact(m, silent && json_is_true(silent));
+	return true;
+}
+
+static bool op_remote_close(struct sim_modem *m, struct req *r)
+{
+	long conn;
+	if (!int_field(r, "conn", 0, CIP_MAX_CONN - 1, 0, &conn))
+		return false;
+	if (!svc_tcp_remote_close(m, (int)conn))
+		return bad(r, "conn", "connection %s is not open", conn == 0 ? "0" : "given");
+	return true;
+}
+
+static bool op_sms(struct sim_modem *m, struct req *r)
+{
+	const char *from, *text;
+	if (!str_field(r, "from", true, &from) || !str_field(r, "text", true, &text))
+		return false;
+	if (!svc_sms_deliver(m, from, text))
+		return bad(r, "", "%s", "the message store is full or SMS is not ready");
+	return true;
+}
+
+static bool op_sms_sent(struct sim_modem *m, struct req *r)
+{
+	size_t n;
+	const struct sms_sent *s = svc_sms_sent(m, &n);
+	json_t *list = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(list, json_pack("{s:s,s:s,s:i}", "to", s[i].to, "text",
+						      s[i].text ? s[i].text : "", "mr", s[i].mr));
+	json_object_set_new(r->reply, "messages", list);
+	return true;
+}
+
+static bool op_sms_reject(struct sim_modem *m, struct req *r)
+{
+	long code;
+	if (!int_field(r, "code", 0, 600, -1, &code))
+		return false;
+	svc_sms_reject_next(m, (int)code);
+	return true;
+}
+
+static bool op_call(struct sim_modem *m, struct req *r)
+{
+	const char *from;
+	if (!str_field(r, "from", true, &from))
+		return false;
+	if (!svc_call_incoming(m, from))
+		return bad(r, "", "%s", "a call is already in progress");
+	return true;
+}
+
+static bool op_call_hangup(struct sim_modem *m, struct req *r)
+{
+	(void)r;
+	svc_call_remote_hangup(m);
+	return true;
+}
+
+static bool op_call_outcome(struct sim_modem *m, struct req *r)
+{
+	const char *o;
+	if (!str_field(r, "outcome", true, &o))
+		return false;
+	if (!svc_call_set_outcome(m, o))
+		return bad(r, "outcome", "\"outcome\" must be connect, busy, no answer or no carrier "
+					 "(got \"%s\")", o);
+	return true;
+}
+
+/* VBAT thresholds: sim800-facts.md §3.2 (spelling "WARNNING" as the module prints it). */
+static bool op_voltage(struct sim_modem *m, struct req *r)
+{
+	long mv;
+	if (!int_field(r, "mv", 2500, 5000, -1, &mv))
+		return false;
+	m->battery_mv = (int)mv;
+	if (mv < 3400) {
+		modem_urc(m, "UNDER-VOLTAGE POWER DOWN");
+		modem_power_off(m);
+	} else if (mv <= 3500) {
+		modem_urc(m, "UNDER-VOLTAGE WARNNING");
+	} else if (mv > 4400) {
+		modem_urc(m, "OVER-VOLTAGE POWER DOWN");
+		modem_power_off(m);
+	} else if (mv >= 4300) {
+		modem_urc(m, "OVER-VOLTAGE WARNNING");
+	}
+	return true;
+}
+
+static bool op_power_down(struct sim_modem *m, struct req *r)
+{
+	(void)r;
+	modem_urc(m, "NORMAL POWER DOWN");
+	modem_power_off(m);
+	return true;
+}
+
+static bool op_power_on(struct sim_modem *m, struct req *r)
+{
+	if (m->power == SIM_POWER_ON)
+		return bad(r, "", "%s", "the modem is already on");
+	modem_power_on(m);
+	return true;
+}
+
+/* A module reset: everything but AT&W settings is lost, and it boots again (RDY ...). */
+static bool op_reset(struct sim_modem *m, struct req *r)
+{
+	(void)r;
+	modem_power_off(m);
+	modem_power_on(m);
+	return true;
+}
+
+static bool op_drop(struct sim_modem *m, struct req *r)
+{
+	long n;
+	if (!int_field(r, "bytes", 1, 1 << 30, -1, &n))
+		return false;
+	m->drop_bytes += (unsigned long)n;
+	return true;
+}
+
+static bool op_corrupt(struct sim_modem *m, struct req *r)
+{
+	long n;
+	if (!int_field(r, "bytes", 1, 1 << 30, -1, &n))
+		return false;
+	m->corrupt_bytes += (unsigned long)n;
+	return true;
+}
+
+/* Stop answering for a while (field-bugs.md cip-cipstatus-wait-unbounded); real seconds. */
+static bool op_mute(struct sim_modem *m, struct req *r)
+{
+	const json_t *v = json_object_get(r->j, "seconds");
+	if (!v || !json_is_number(v) || json_number_value(v) < 0 || json_number_value(v) > 86400)
+		return bad(r, "seconds", "\"%s\" must be a number of seconds from 0 to 86400", "seconds");
+	m->mute_until = ev_now(m->loop) + json_number_value(v);
+	return true;
+}
+
+/* Any URC line, e.g. "DST: 1" or "*PSUTTZ: ..." (field-bugs.md urc-dst-taken-as-imsi). */
+static bool op_urc(struct sim_modem *m, struct req *r)
+{
+	const char *text;
+	if (!str_field(r, "text", true, &text))
+		return false;
+	if (strlen(text) > 400 || strpbrk(text, "\r\n"))
+		return bad(r, "text", "\"%s\" must be one line of at most 400 characters", "text");
+	modem_urc(m, "%s", text);
+	return true;
+}
+
+static bool op_state(struct sim_modem *m, struct req *r)
+{
+	json_object_set_new(r->reply, "state", inject_state(m));
+	return true;
+}
+
+struct op {
+	const char *name;
+	bool (*fn)(struct sim_modem *m, struct req *r);
+};
+
+static const struct op ops[] = {
+	{"network", op_network},         {"pdp_deact", op_pdp_deact}, {"remote_close", op_remote_close},
+	{"sms", op_sms},                 {"sms_sent", op_sms_sent},   {"sms_reject", op_sms_reject},
+	{"call", op_call},               {"call_hangup", op_call_hangup},
+	{"call_outcome", op_call_outcome}, {"voltage", op_voltage},   {"power_down", op_power_down},
+	{"power_on", op_power_on},       {"reset", op_reset},         {"drop", op_drop},
+	{"corrupt", op_corrupt},         {"mute", op_mute},           {"urc", op_urc},
+	{"state", op_state},
+};
+
+const char *inject_op_name(size_t i)
+{
+	return i < sizeof ops / sizeof ops[0] ? ops[i].name : NULL;
+}
+
+bool inject_apply(struct sim_modem *m, const json_t *req, json_t *reply, char *why, size_t why_cap,
+		  char *field, size_t field_cap)
+{
+	struct req r = {req, reply, why, why_cap, field, field_cap};
+	field[0] = '\0';
+	const json_t *op = json_object_get(req, "op");
+	if (!op || !json_is_string(op))
+		return bad(&r, "op", "\"%s\" is required: a string naming the event", "op");
+	const char *name = json_string_value(op);
+	for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+		if (strcmp(ops[i].name, name) != 0)
+			continue;
+		bool off_ok = strcmp(name, "power_on") == 0 || strcmp(name, "state") == 0;
+		if (m->power != SIM_POWER_ON && !off_ok)
+			return bad(&r, "op", "the modem is powered off (\"%s\" needs it on)", name);
+		bool ok = ops[i].fn(m, &r);
+		if (ok)
+			transcript_note(m->log, m->index, "injected: %s", name);
+		return ok;
+	}
+	return bad(&r, "op", "unknown op \"%s\"", name);
+}
+
+json_t *inject_state(const struct sim_modem *m)
+{
+	static const char *const reg_names[] = {"not_searching", "home", "searching", "denied",
+						"unknown", "roaming"};
+	json_t *s = json_pack("{s:b,s:s,s:b,s:b,s:b,s:i,s:s,s:i,s:i,s:b,s:i,s:i}",
+			      "power", m->power == SIM_POWER_ON, "profile", m->profile->name,
+			      "echo", m->v.echo, "verbose", m->v.verbose, "quiet", m->v.quiet,
+			      "cmee", m->v.cmee, "reg", reg_names[m->net.reg], "rssi", m->net.rssi,
+			      "cfun", m->net.cfun, "attached", netstate_attached(m), "ipr", (int)m->v.ipr,
+			      "battery_mv", m->battery_mv);
+	if (!s)
+		return json_object();
+	json_object_set_new(s, "host_present", json_boolean(m->tr->present));
+	json_object_set_new(s, "busy", json_boolean(m->disp.busy));
+	if (m->tcp) {
+		const struct svc_tcp *t = m->tcp;
+		json_t *conns = json_array();
+		for (int i = 0; i < CIP_MAX_CONN; i++) {
+			const struct cip_conn *c = &t->conn[i];
+			if (c->st == CIP_CONN_INITIAL)
+				continue;
+			json_array_append_new(conns, json_pack("{s:i,s:s,s:s,s:i,s:s,s:I}", "id", i,
+							       "proto", c->udp ? "UDP" : "TCP", "host",
+							       c->host, "port", (int)c->port, "state",
+							       svc_tcp_conn_state_name(c), "buffered",
+							       (json_int_t)c->rx_len));
+		}
+		json_object_set_new(s, "cip", json_pack("{s:s,s:b,s:o}", "state",
+							svc_tcp_state_name(t), "mux", t->mux,
+							"connections", conns));
+	}
+	return s;
+}
