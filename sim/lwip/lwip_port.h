@@ -1,0 +1,32 @@
+/* lwip_port.h - our side of lwIP's port: clock, randomness, and the per-netif IPv4 input hook. */
+#ifndef SIM800_LWIP_PORT_H
+#define SIM800_LWIP_PORT_H
+
+#include "lwip/arch.h"
+
+struct pbuf;
+struct netif;
+
+/*
+ * lwIP's NO_SYS core has process-wide state (netif list, pcb lists, timeout list): that is
+ * lwIP's, not ours, and one lwIP instance serves every PPP link of the process. Our own state
+ * hangs off each link: a netif that wants to see IPv4 packets before lwIP's address check (the
+ * simulator's PPP server, which terminates traffic for any destination) stores a
+ * struct lwip_port_input in its client-data slot LWIP_PORT_INPUT_SLOT. Netifs without one
+ * (the PPP client) get lwIP's normal input path.
+ */
+struct lwip_port_input {
+	/* Return 1 when the packet was consumed (and freed), 0 to let lwIP go on with it. */
+	int (*input)(void *ctx, struct pbuf *p, struct netif *inp);
+	void *ctx;
+};
+
+/* The first client-data slot; nothing else in our lwIP build allocates slots. */
+#define LWIP_PORT_INPUT_SLOT 0
+
+/* The LWIP_HOOK_IP4_INPUT hook (lwipopts.h). */
+int lwip_port_ip4_input(struct pbuf *p, struct netif *inp);
+/* LWIP_RAND(). */
+u32_t lwip_port_rand(void);
+
+#endif
