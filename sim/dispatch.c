@@ -7,6 +7,7 @@
 
 #include "modem_internal.h"
 #include "respond.h"
+#include "scenario.h"
 #include "transcript.h"
 
 /* Every command family's table; dispatch_find searches them in order. */
@@ -17,7 +18,6 @@ static const struct cmd_entry *const tables[] = {
 	cmd_dial_table,
 	cmd_tcpip_table,
 	cmd_http_table,
-	cmd_gprs_table,
 };
 
 const struct cmd_entry *dispatch_find(const char *name)
@@ -118,6 +118,7 @@ static void finish(struct sim_modem *m, struct at_result r)
 		d->after_final = NULL;
 		fn(m);
 	}
+	scenario_flush(m);
 	modem_line_finished(m);
 }
 
@@ -147,6 +148,8 @@ static void step(struct sim_modem *m)
 			profile_replay_find(m->profile, d->cur.text, d->cur.text_len);
 		unsigned ms = r ? r->delay_ms
 				: profile_delay_for(m->profile, d->cur.name, at_op_suffix(d->cur.op));
+		if (m->scenario)
+			ms += scenario_extra_delay(m);
 		double delay = modem_delay(m, ms);
 		if (delay > 0) {
 			ev_timer_set(&d->delay, delay, 0.);
@@ -156,6 +159,7 @@ static void step(struct sim_modem *m)
 		struct at_result res = run(m, &d->cur);
 		if (res.kind == AT_RES_ASYNC)
 			return;
+		scenario_command(m, d->cur.name);
 		d->last = res;
 		if (is_failure(res)) {
 			finish(m, res);
@@ -181,6 +185,7 @@ void dispatch_done(struct sim_modem *m, struct at_result r)
 	struct dispatch *d = &m->disp;
 	if (!d->busy)
 		return;
+	scenario_command(m, d->cur.name);
 	d->last = r;
 	if (is_failure(r)) {
 		finish(m, r);

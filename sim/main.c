@@ -13,6 +13,7 @@
 #include "control.h"
 #include "modem.h"
 #include "netmap.h"
+#include "scenario.h"
 #include "profile_yaml.h"
 #include "sim_err.h"
 #include "svc_http.h"
@@ -44,6 +45,8 @@ static const char usage_text[] =
 	"  --transcript FILE    write every byte and command as JSON Lines\n"
 	"  --control PATH       Unix socket (mode 0600) taking JSON Lines requests that\n"
 	"                       inject events: network changes, SMS, calls, faults...\n"
+	"  --scenario FILE      run a scenario (timed/triggered events, seeded random\n"
+	"                       faults) on every modem; overrides the profile's scenario\n"
 	"  --allow CIDR         where data services may connect (repeatable; the first\n"
 	"                       replaces the default 127.0.0.0/8 and ::1)\n"
 	"  --host NAME=IP, --host NAME:PORT=IP:PORT\n"
@@ -65,6 +68,7 @@ struct options {
 	struct sim_options sim;
 	const char *transcript;
 	const char *control;
+	const char *scenario;
 	bool list;
 	struct netmap *netmap;
 };
@@ -133,7 +137,7 @@ static void link_for(const char *fmt, int index, char *out, size_t cap)
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	enum { O_PROFILE = 256, O_MODEMS, O_LINK, O_BAUD, O_NOPACE, O_SCALE, O_TRANSCRIPT, O_LIST,
-	       O_VERSION, O_HELP, O_POWER, O_SEED, O_ALLOW, O_HOST, O_CONTROL };
+	       O_VERSION, O_HELP, O_POWER, O_SEED, O_ALLOW, O_HOST, O_CONTROL, O_SCENARIO };
 	static const struct option longopts[] = {
 		{"profile", required_argument, NULL, O_PROFILE},
 		{"modems", required_argument, NULL, O_MODEMS},
@@ -150,6 +154,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"allow", required_argument, NULL, O_ALLOW},
 		{"host", required_argument, NULL, O_HOST},
 		{"control", required_argument, NULL, O_CONTROL},
+		{"scenario", required_argument, NULL, O_SCENARIO},
 		{NULL, 0, NULL, 0},
 	};
 	bool baud_given = false, nopace = false;
@@ -184,6 +189,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		}
 		case O_TRANSCRIPT: o->transcript = optarg; break;
 		case O_CONTROL: o->control = optarg; break;
+		case O_SCENARIO: o->scenario = optarg; break;
 		case O_LIST: o->list = true; break;
 		case O_VERSION: printf("sim800-sim %s\n", SIM_VERSION); return -1;
 		case O_HELP: fputs(usage_text, stdout); return -1;
@@ -240,6 +246,7 @@ static void print_profile(const char *name, const char *path, void *ctx)
 
 struct sim {
 	struct ev_loop *loop;
+	struct scenario *scenario;
 	struct control *control;
 	struct http_multi *http;
 	struct profile *profile;
@@ -262,6 +269,7 @@ static void sim_cleanup(struct sim *s)
 	for (long i = 0; i < s->n; i++)
 		modem_destroy(s->modems[i]);
 	free(s->modems);
+	scenario_free(s->scenario);
 	http_multi_free(s->http);
 	transcript_close(s->log);
 	profile_free(s->profile);
@@ -336,6 +344,29 @@ static int run(struct options *op)
 		profile_free(s.profile);
 		return EXIT_USAGE;
 	}
+	/* The scenario: --scenario, else the profile's (relative to the profile's file). */
+	char spath[PATH_MAX];
+	const char *scen = o.scenario;
+	if (!scen && s.profile->scenario) {
+		const char *base = s.profile->source_path;
+		const char *slash = strrchr(base, '/');
+		if (s.profile->scenario[0] == '/' || !slash)
+			snprintf(spath, sizeof spath, "%s", s.profile->scenario);
+		else
+			snprintf(spath, sizeof spath, "%.*s/%s", (int)(slash - base), base,
+				 s.profile->scenario);
+		scen = spath;
+	}
+	if (scen) {
+		s.scenario = scenario_load(scen, &perr);
+		if (!s.scenario) {
+			char msg[1600];
+			profile_error_format(&perr, msg, sizeof msg);
+			fprintf(stderr, "sim800-sim: scenario: %s\n", msg);
+			profile_free(s.profile);
+			return EXIT_USAGE;
+		}
+	}
 	signal(SIGPIPE, SIG_IGN);
 	raise_fd_limit();
 	s.loop = ev_loop_new(EVFLAG_AUTO);
@@ -393,6 +424,11 @@ static int run(struct options *op)
 		}
 		m->http_multi = s.http;
 		s.modems[s.n++] = m;
+		if (s.scenario && !scenario_attach(m, s.scenario)) {
+			fprintf(stderr, "sim800-sim: modem %ld: out of memory\n", i);
+			sim_cleanup(&s);
+			return EXIT_RUNTIME;
+		}
 	}
 	/* The control socket exists before any modem is announced: a client may connect as soon
 	 * as it reads the first ready line. */

@@ -9,6 +9,7 @@
 #include "dispatch.h"
 #include "modem_internal.h"
 #include "respond.h"
+#include "scenario.h"
 #include "svc_call.h"
 #include "svc_http.h"
 #include "svc_ppp.h"
@@ -95,6 +96,25 @@ void modem_send(struct sim_modem *m, const void *buf, size_t n)
 	if ((m->mute_until > 0 || m->drop_bytes || m->corrupt_bytes) &&
 	    faulted(m, &buf, &n, scratch, sizeof scratch))
 		return;
+	if (m->scenario && (m->scenario_faults)) {
+		/* Seeded random faults, a piece at a time (scenario.c decides per byte). */
+		uint8_t kept[2048];
+		const uint8_t *p = buf;
+		size_t left = n;
+		while (left) {
+			size_t piece = left < sizeof kept ? left : sizeof kept;
+			size_t k = scenario_filter(m, p, piece, kept);
+			if (k != piece)
+				transcript_note(m->log, m->index, "scenario: %zu bytes dropped", piece - k);
+			if (k) {
+				transcript_chunk(m->log, m->index, "tx", kept, k);
+				pacing_write(&m->out, kept, k);
+			}
+			p += piece;
+			left -= piece;
+		}
+		return;
+	}
 	transcript_chunk(m->log, m->index, "tx", buf, n);
 	size_t dropped = pacing_write(&m->out, buf, n);
 	if (dropped && m->tr->present)
@@ -343,11 +363,13 @@ void modem_power_on(struct sim_modem *m)
 	netstate_init(m);
 	netstate_start(m);
 	boot_start(m);
+	scenario_start(m);
 }
 
 void modem_power_off(struct sim_modem *m)
 {
 	m->power = SIM_POWER_OFF;
+	scenario_stop(m);
 	boot_stop(m);
 	netstate_stop(m);
 	dispatch_abort(m);
@@ -395,6 +417,7 @@ void modem_destroy(struct sim_modem *m)
 	netstate_stop(m);
 	dispatch_abort(m);
 	services_reset(m);
+	scenario_detach(m);
 	pacing_destroy(&m->out);
 	transport_destroy(m->tr);
 	urc_queue_clear(&m->urcs);

@@ -172,6 +172,7 @@ struct sim_modem {
 	ev_tstamp mute_until;             /* until then the module neither hears nor speaks */
 	int battery_mv;                   /* AT+CBC voltage; starts at the profile's */
 	struct scenario_run *scenario;    /* the scenario timeline running on this modem, owned */
+	bool scenario_faults;             /* its random line faults are on (drop/corrupt) */
 	bool swallow_lf;                  /* a line just ended with CR: a following LF is
 					     neither echoed nor parsed (facts §0, pythings) */
 };

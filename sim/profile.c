@@ -65,6 +65,7 @@ void profile_free(struct profile *p)
 	}
 	free(p->replay);
 	free_strings(p->hosts, p->n_hosts);
+	free(p->scenario);
 	free(p);
 }
 

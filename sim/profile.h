@@ -145,6 +145,9 @@ struct profile {
 	char **hosts;
 	size_t n_hosts;
 
+	/* a scenario file run on every modem (relative to this profile's file); NULL = none */
+	char *scenario;
+
 	/* literal replay */
 	struct profile_replay *replay;
 	size_t n_replay;

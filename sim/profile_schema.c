@@ -759,6 +759,7 @@ static bool conv_profile(struct schema *sc, const node_t *root, struct profile *
 		{ "timing", F_MAP, .required = false },
 		{ "data", F_MAP, .required = false },
 		{ "hosts", F_MAP, .required = false },
+		{ "scenario", F_STR, .rule = &rule_line, .out = &p->scenario },
 		{ "network", F_MAP, .required = false },
 		{ "replay", F_SEQ, .required = false },
 	};

@@ -447,7 +447,7 @@ static void test_error_unknown_key(void **state)
 		     "identiy",
 		     "unknown key \"identiy\" (expected one of: name, description, extends, "
 		     "identity, capabilities, command_line, defaults, boot, timing, data, hosts, "
-		     "network, "
+		     "scenario, network, "
 		     "replay)");
 }
 
