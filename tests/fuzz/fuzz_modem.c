@@ -22,14 +22,16 @@ static void settle(struct ev_loop *loop, struct transport *tr, unsigned flags)
 	size_t quiet = 0, last = transport_mem_pending(tr);
 	for (int i = 0; i < STEPS_MAX && quiet < 4; i++) {
 		ev_run(loop, EVRUN_NOWAIT);
+		/* Only when there is output: transport_mem_take() memcpy()s from a NULL buffer
+		 * before the modem's first write (UBSan: nonnull argument; reported). */
+		char sink[4096];
 		if (flags & FUZZ_MODEM_SLOW_HOST) {
-			char sink[16];
-			transport_mem_take(tr, sink, sizeof sink);
+			if (transport_mem_pending(tr))
+				transport_mem_take(tr, sink, 17);
 			transport_mem_set_write_room(tr, 64);
 		} else {
-			char sink[4096];
-			while (transport_mem_take(tr, sink, sizeof sink) == sizeof sink)
-				;
+			while (transport_mem_pending(tr))
+				transport_mem_take(tr, sink, sizeof sink);
 		}
 		size_t now = transport_mem_pending(tr);
 		if (transport_mem_undelivered(tr) == 0 && now == last)
@@ -76,7 +78,10 @@ void fuzz_modem_run(const struct profile *p, const uint8_t *in, size_t n, size_t
 		for (size_t i = 0; i <= n; i++) {
 			if (i < n && in[i] != FUZZ_MODEM_SEP)
 				continue;
-			transport_mem_host_write(tr, in + start, i - start);
+			/* Not empty: transport_mem's buf_append() does NULL + 0 on a buffer that
+			 * never held anything (UBSan; reported), a test-support bug, not the modem's. */
+			if (i > start)
+				transport_mem_host_write(tr, in + start, i - start);
 			settle(loop, tr, flags);
 			if ((flags & FUZZ_MODEM_REOPEN) && i < n) {
 				transport_mem_set_present(tr, false);
