@@ -108,6 +108,16 @@ static bool op_remote_close(struct sim_modem *m, struct req *r)
 	return true;
 }
 
+static bool op_send_fail(struct sim_modem *m, struct req *r)
+{
+	long conn;
+	if (!int_field(r, "conn", 0, CIP_MAX_CONN - 1, 0, &conn))
+		return false;
+	if (!svc_tcp_fail_next_send(m, (int)conn))
+		return bad(r, "conn", "connection %s is not open", conn == 0 ? "0" : "given");
+	return true;
+}
+
 static bool op_sms(struct sim_modem *m, struct req *r)
 {
 	const char *from, *text;
@@ -266,6 +276,7 @@ struct op {
 
 static const struct op ops[] = {
 	{"network", op_network},         {"pdp_deact", op_pdp_deact}, {"remote_close", op_remote_close},
+	{"send_fail", op_send_fail},
 	{"sms", op_sms},                 {"sms_sent", op_sms_sent},   {"sms_reject", op_sms_reject},
 	{"call", op_call},               {"call_hangup", op_call_hangup},
 	{"call_outcome", op_call_outcome}, {"voltage", op_voltage},   {"power_down", op_power_down},

@@ -79,6 +79,7 @@ static void conn_release(struct cip_conn *c)
 	c->rx_len = c->rx_cap = c->tx_len = 0;
 	c->rx_notified = false;
 	c->eof = false;
+	c->fail_next_send = false;
 }
 
 void svc_tcp_reset(struct sim_modem *m)
@@ -576,6 +577,14 @@ enum svc_tcp_send_res svc_tcp_send(struct svc_tcp *t, int id, const uint8_t *dat
 	struct cip_conn *c = &t->conn[id];
 	if (c->st != CIP_CONN_CONNECTED || c->fd < 0)
 		return SVC_TCP_SEND_FAIL;
+	if (c->fail_next_send) {
+		/* The link died under the send: the data is lost and the socket goes. */
+		transcript_note(t->m->log, t->m->index, "injected: send on %d fails", id);
+		conn_release(c);
+		c->st = CIP_CONN_CLOSED;
+		c->fail_next_send = false;
+		return SVC_TCP_SEND_FAIL;
+	}
 	if (c->udp) {
 		ssize_t w = send(c->fd, data, n, MSG_NOSIGNAL);
 		if (w != (ssize_t)n)
@@ -620,6 +629,15 @@ void svc_tcp_pdp_deact(struct sim_modem *m, bool silent)
 			conn_urc(c, "CLOSED");
 	}
 	t->ip = CIP_PDP_DEACT;
+}
+
+bool svc_tcp_fail_next_send(struct sim_modem *m, int id)
+{
+	struct svc_tcp *t = m->tcp;
+	if (!t || id < 0 || id >= CIP_MAX_CONN || t->conn[id].st != CIP_CONN_CONNECTED)
+		return false;
+	t->conn[id].fail_next_send = true;
+	return true;
 }
 
 bool svc_tcp_remote_close(struct sim_modem *m, int id)

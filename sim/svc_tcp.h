@@ -61,6 +61,7 @@ struct cip_conn {
 	uint8_t *tx;              /* accepted by CIPSEND, not yet written; owned */
 	size_t tx_len;
 	uint64_t tx_total;        /* AT+CIPACK */
+	bool fail_next_send;      /* injected: the next CIPSEND answers SEND FAIL, link dies */
 };
 
 struct svc_tcp {
@@ -105,6 +106,9 @@ void svc_tcp_shut(struct svc_tcp *t);
  * refused until AT+CIPSHUT (MAN §8.2.7; field-bugs.md reg-pdp-deact-urc-midsession). silent:
  * no URC (reg-isconnected-stale-after-network-drop). */
 void svc_tcp_pdp_deact(struct sim_modem *m, bool silent);
+/* Injected: the next AT+CIPSEND on id takes its data, then SEND FAIL, and the link is gone
+ * (field-bugs.md cip-send-fail-unhandled). False if no link. */
+bool svc_tcp_fail_next_send(struct sim_modem *m, int id);
 /* Injected: the server side of connection id closes (as a real peer would). False if no link. */
 bool svc_tcp_remote_close(struct sim_modem *m, int id);
 /* Start a connection (AT+CIPSTART); results arrive as URCs. */

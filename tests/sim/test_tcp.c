@@ -16,6 +16,7 @@
 
 #include "fxproc.h"
 #include "netmap.h"
+#include "svc_tcp.h"
 #include "simtest.h"
 #include "transport_mem.h"
 
@@ -99,7 +100,15 @@ static void tcp_echo_single(void **state)
 	WAIT_FOR(t, "hello");
 	/* SEND OK, then the echo pushed raw (AT+CIPHEAD=0). */
 	EXPECT_OUT(t, "\r\nSEND OK\r\nhello");
-	EXPECT_REPLY(t, "AT+CIPHEAD=1\r", "\r\nOK\r\n");
+	/* AT+CIPSRIP=1: the sender before the data (MAN §8.2.20). */
+	EXPECT_REPLY(t, "AT+CIPSRIP=1\r", "\r\nOK\r\n");
+	EXPECT_REPLY(t, "AT+CIPSEND=2\r", "\r\n> ");
+	simtest_send(t, "ip");
+	char from[128];
+	snprintf(from, sizeof from, "\r\nSEND OK\r\n\r\nRECV FROM:127.0.0.1:%d\r\nip", fx.tcp_echo);
+	WAIT_FOR(t, from);
+	EXPECT_OUT(t, from);
+	EXPECT_REPLY(t, "AT+CIPSRIP=0;+CIPHEAD=1\r", "\r\nOK\r\n");
 	/* Ctrl-Z form, binary-safe bytes included. */
 	EXPECT_REPLY(t, "AT+CIPSEND\r", "\r\n> ");
 	simtest_send(t, "ab\r\ncd\x1a");
@@ -174,6 +183,11 @@ static void multi_connections(void **state)
 	simtest_send(t, "12345");
 	WAIT_FOR(t, "+RECEIVE,3,5:12345");
 	EXPECT_OUT(t, "\r\nDATA ACCEPT:3,5\r\n\r\n+RECEIVE,3,5:12345");
+	/* A send that fails under the data (field-bugs.md cip-send-fail-unhandled). */
+	assert_true(svc_tcp_fail_next_send(t->m, 3));
+	EXPECT_REPLY(t, "AT+CIPQSEND=0;+CIPSEND=3,2\r", "\r\n> ");
+	EXPECT_REPLY(t, "zz", "\r\n3, SEND FAIL\r\n");
+	EXPECT_REPLY(t, "AT+CIPSEND=3,2\r", "\r\n+CME ERROR: operation not allowed\r\n");
 	EXPECT_REPLY(t, "AT+CIPSHUT\r", "\r\nSHUT OK\r\n");
 	simtest_free(t);
 }
@@ -283,6 +297,8 @@ static void outside_allow_is_unreachable(void **state)
 	cmdf(t, "AT+CIPSTART=\"TCP\",\"127.0.0.1\",%d\r", fx.tcp_echo, 0);
 	simtest_settle(t);
 	EXPECT_OUT(t, "\r\nOK\r\n");
+	/* Waiting for an answer that will not come: TCP CONNECTING. */
+	EXPECT_REPLY(t, "AT+CIPSTATUS\r", "\r\nOK\r\n\r\nSTATE: TCP CONNECTING\r\n");
 	WAIT_FOR(t, "CONNECT FAIL");
 	EXPECT_OUT(t, "\r\nCONNECT FAIL\r\n");
 	simtest_free(t);
