@@ -18,6 +18,7 @@ static const struct cmd_entry *const tables[] = {
 	cmd_dial_table,
 	cmd_tcpip_table,
 	cmd_http_table,
+	cmd_gprs_table,
 };
 
 const struct cmd_entry *dispatch_find(const char *name)

@@ -5,18 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lwip/init.h"
 #include "lwip/netif.h"
 #include "lwip/timeouts.h"
 #include "lwip_port.h"
 #include "netif/ppp/pppos.h"
-#include "netif/ppp/ppp_impl.h"
-#include "netif/ppp/lcp.h"
 
 #include "ppp_relay.h"
 
 #define TICK_MIN 0.001  /* seconds: never spin */
-#define TICK_MAX 0.1    /* new lwIP timeouts are noticed at most this late */
 
 struct ppp_link {
 	struct ev_loop *loop;
@@ -34,21 +30,10 @@ struct ppp_link {
 	bool freeing;                 /* no callbacks, no output */
 };
 
-/* lwIP has no "already initialised" flag of its own we can read, except its timeout list:
- * lwip_init() registers cyclic timers that re-arm forever, so a non-empty list means done. */
-static void lwip_once(void)
-{
-	if (sys_timeouts_sleeptime() == SYS_TIMEOUTS_SLEEPTIME_INFINITE)
-		lwip_init();
-}
-
 static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	(void)revents;
-	sys_check_timeouts();
-	u32_t ms = sys_timeouts_sleeptime();
-	double s = ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE ? TICK_MAX : ms / 1000.0;
-	w->repeat = s < TICK_MIN ? TICK_MIN : s > TICK_MAX ? TICK_MAX : s;
+	w->repeat = lwip_port_check_timeouts();
 	ev_timer_again(loop, w);
 }
 
@@ -90,7 +75,7 @@ static void status_cb(ppp_pcb *pcb, int err, void *ctx)
 			l->cb->up(l->ctx);
 		return;
 	}
-	if (pcb->phase != PPP_PHASE_DEAD || l->ended)
+	if (pcb->phase != PPP_PHASE_DEAD || l->ended || l->freeing)
 		return;
 	char buf[80];
 	snprintf(buf, sizeof buf, "ppp: link ended (lwIP status %d)", err);
@@ -103,7 +88,7 @@ static void status_cb(ppp_pcb *pcb, int err, void *ctx)
 struct ppp_link *ppp_link_new(struct ev_loop *loop, const struct ppp_link_cfg *cfg,
 			      const struct ppp_link_cb *cb, void *ctx)
 {
-	lwip_once();
+	lwip_port_init();
 	struct ppp_link *l = calloc(1, sizeof *l);
 	if (!l)
 		return NULL;
@@ -179,14 +164,7 @@ void ppp_link_free(struct ppp_link *l)
 	/* Connections first, while the netif still exists (their RSTs go nowhere: muted). */
 	netif_set_client_data(&l->nif, LWIP_PORT_INPUT_SLOT, NULL);
 	ppp_relay_free(l->relay);
-	if (l->pcb->phase != PPP_PHASE_DEAD)
-		ppp_close(l->pcb, 1);
-	if (l->pcb->phase != PPP_PHASE_DEAD) {
-		/* Mid-negotiation ppp_close only starts an LCP terminate that would wait for
-		 * timeouts; the carrier is gone, so end it now as lwIP's own carrier-lost path does. */
-		lcp_lowerdown(l->pcb);
-		link_terminated(l->pcb);
-	}
-	ppp_free(l->pcb);
+	lwip_port_netif_gone(&l->nif);
+	lwip_port_ppp_free(l->pcb);
 	free(l);
 }

@@ -24,6 +24,7 @@
 #include "lwip/tcp.h"
 #include "lwip/udp.h"
 
+#include "lwip_port.h"
 #include "netmap.h"
 #include "ppp_dns.h"
 
@@ -65,7 +66,6 @@ struct udp_flow {
 
 struct port_pcb {
 	u16_t port;
-	struct tcp_pcb *listen;
 	struct udp_pcb *udp;
 };
 
@@ -76,7 +76,7 @@ struct ppp_relay {
 	uint32_t dns[2];
 	ppp_relay_log_fn log;
 	void *log_ctx;
-	struct port_pcb *ports;     /* listeners and UDP pcbs created for ports the host used */
+	struct port_pcb *ports;     /* UDP pcbs created for ports the host used */
 	size_t n_ports, cap_ports;
 	char **names;               /* fake address FAKE_BASE + 1 + i answers names[i] */
 	size_t n_names, cap_names;
@@ -384,11 +384,21 @@ static void tcp_err_cb(void *arg, err_t err)
 	tcp_unlink_free(t);
 }
 
+static struct ppp_relay *relay_of(struct netif *nif);
+
+/* The handshake completed on a shared listener: the relay is the input netif's. */
 static err_t tcp_accept_cb(void *arg, struct tcp_pcb *pcb, err_t err)
 {
-	struct ppp_relay *r = arg;
+	(void)arg;
+	struct ppp_relay *r = relay_of(ip_current_input_netif());
 	if (err != ERR_OK || !pcb)
 		return ERR_VAL;
+	if (!r) {
+		tcp_abort(pcb);
+		return ERR_ABRT;
+	}
+	/* Replies leave on the netif the SYN came from. */
+	tcp_bind_netif(pcb, r->nif);
 	struct sockaddr_storage sa;
 	socklen_t len = sizeof sa;
 	char label[300];
@@ -447,19 +457,21 @@ static struct port_pcb *port_get(struct ppp_relay *r, u16_t port)
 	return pp;
 }
 
-/* A listener on this netif for the port (SO_REUSE: every modem's netif has its own). */
-static bool tcp_listener(struct ppp_relay *r, u16_t port)
+/*
+ * lwIP refuses a second listener on the same port and address even on another netif (tcp_listen
+ * with SO_REUSE), so the TCP listeners are shared by every session of the process: one per
+ * port, found in lwIP's own listen list by its accept callback, serving whichever netif the SYN
+ * came in on (tcp_accept_cb). The last session to end closes them (ppp_relay_free).
+ */
+static bool tcp_listener(u16_t port)
 {
-	struct port_pcb *pp = port_get(r, port);
-	if (!pp)
-		return false;
-	if (pp->listen)
-		return true;
+	for (struct tcp_pcb_listen *l = tcp_listen_pcbs.listen_pcbs; l; l = l->next)
+		if (l->local_port == port && l->accept == tcp_accept_cb)
+			return true;
 	struct tcp_pcb *pcb = tcp_new_ip_type(IPADDR_TYPE_V4);
 	if (!pcb)
 		return false;
 	ip_set_option(pcb, SOF_REUSEADDR);
-	tcp_bind_netif(pcb, r->nif);
 	if (tcp_bind(pcb, IP4_ADDR_ANY, port) != ERR_OK) {
 		tcp_abort(pcb);
 		return false;
@@ -469,10 +481,16 @@ static bool tcp_listener(struct ppp_relay *r, u16_t port)
 		tcp_abort(pcb);
 		return false;
 	}
-	tcp_arg(l, r);
+	tcp_arg(l, NULL);
 	tcp_accept(l, tcp_accept_cb);
-	pp->listen = l;
 	return true;
+}
+
+/* The relay of a netif, if it is one of ours. */
+static struct ppp_relay *relay_of(struct netif *nif)
+{
+	const struct lwip_port_input *h = nif ? netif_get_client_data(nif, LWIP_PORT_INPUT_SLOT) : NULL;
+	return h && h->input == ppp_relay_input ? h->ctx : NULL;
 }
 
 static struct udp_pcb *udp_port(struct ppp_relay *r, u16_t port)
@@ -624,7 +642,7 @@ static bool tcp_syn(struct ppp_relay *r, const ip_addr_t *src, const ip_addr_t *
 	socklen_t len = sizeof sa;
 	char label[300];
 	if (map_dest(r, dst, dport, &sa, &len, label, sizeof label) == NETMAP_OK &&
-	    tcp_listener(r, dport))
+	    tcp_listener(dport))
 		return true;
 	tcp_rst(NULL, 0, lwip_ntohl(th->seqno) + 1, dst, src, dport, sport);
 	return false;
@@ -719,27 +737,6 @@ struct ppp_relay *ppp_relay_new(struct ev_loop *loop, struct netif *nif, const s
 	return r;
 }
 
-/* lwIP pcbs still tied to this netif (closing, TIME-WAIT) would outlive it and could later
- * send on a new netif that reuses its index: abort them with the session. */
-static void abort_netif_pcbs(struct netif *nif)
-{
-	u8_t idx = netif_get_index(nif);
-	struct tcp_pcb **lists[] = {&tcp_active_pcbs, &tcp_tw_pcbs};
-	for (size_t l = 0; l < 2; l++) {
-		bool again = true;
-		while (again) {
-			again = false;
-			for (struct tcp_pcb *pcb = *lists[l]; pcb; pcb = pcb->next)
-				if (pcb->netif_idx == idx) {
-					tcp_detach(pcb);
-					tcp_abort(pcb);
-					again = true;
-					break;
-				}
-		}
-	}
-}
-
 void ppp_relay_free(struct ppp_relay *r)
 {
 	if (!r)
@@ -748,13 +745,22 @@ void ppp_relay_free(struct ppp_relay *r)
 		tcp_relay_abort(r->tcps);
 	while (r->udps)
 		udp_flow_free(r->udps);
-	for (size_t i = 0; i < r->n_ports; i++) {
-		if (r->ports[i].listen)
-			tcp_close(r->ports[i].listen);
+	for (size_t i = 0; i < r->n_ports; i++)
 		if (r->ports[i].udp)
 			udp_remove(r->ports[i].udp);
+	/* The last session closes the shared listeners. */
+	bool others = false;
+	struct netif *nif;
+	NETIF_FOREACH(nif)
+		if (nif != r->nif && relay_of(nif))
+			others = true;
+	for (struct tcp_pcb_listen *l = tcp_listen_pcbs.listen_pcbs; l && !others;) {
+		struct tcp_pcb_listen *next = l->next;
+		if (l->accept == tcp_accept_cb)
+			tcp_close((struct tcp_pcb *)l);
+		l = next;
 	}
-	abort_netif_pcbs(r->nif);
+	lwip_port_netif_gone(r->nif);
 	free(r->ports);
 	for (size_t i = 0; i < r->n_names; i++)
 		free(r->names[i]);

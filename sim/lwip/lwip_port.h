@@ -24,6 +24,18 @@ struct lwip_port_input {
 /* The first client-data slot; nothing else in our lwIP build allocates slots. */
 #define LWIP_PORT_INPUT_SLOT 0
 
+/* lwip_init() once per process (server links and client links alike call it). */
+void lwip_port_init(void);
+/* Run due lwIP timeouts; returns seconds until the next one (clamped to [0.001, 0.1]). */
+double lwip_port_check_timeouts(void);
+
+/* TCP pcbs still tied to this netif (closing, TIME-WAIT) would outlive it and could later send
+ * on a new netif that reuses its index: abort them (callbacks are cleared first). */
+void lwip_port_netif_gone(struct netif *nif);
+/* End a PPP pcb in whatever phase (the carrier is gone) and free it (removes its netif). */
+struct ppp_pcb_s;
+void lwip_port_ppp_free(struct ppp_pcb_s *pcb);
+
 /* The LWIP_HOOK_IP4_INPUT hook (lwipopts.h). */
 int lwip_port_ip4_input(struct pbuf *p, struct netif *inp);
 /* LWIP_RAND(). */

@@ -1,0 +1,8 @@
+# tests/sim/ppp_tests.cmake - PPP tests: the simulator as a child process, the client in the test.
+include(${CMAKE_SOURCE_DIR}/driver/ppp/ppp_client.cmake)
+
+sim800_add_test(test_ppp SOURCES test_ppp.c ${CMAKE_SOURCE_DIR}/tests/support/ppp_rig.c
+  LIBS sim800_simproc sim800_simtest sim800_fxproc sim800_ppp_client PkgConfig::OPENSSL
+  TIMEOUT 600)
+target_compile_definitions(test_ppp PRIVATE SIM800_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+add_dependencies(test_ppp sim800-sim sim800-fixtures)
