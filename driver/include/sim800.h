@@ -71,11 +71,29 @@ enum sim800_err {
 	SIM800_ERR_NOT_REGISTERED,   /* not registered before the deadline */
 	SIM800_ERR_UNSUPPORTED,      /* the module's firmware lacks the feature (e.g. SSL) */
 	SIM800_ERR_TOOLONG,          /* a value did not fit the caller's buffer */
+	SIM800_ERR_GPRS,             /* CSTT/CIICR/CIFSR or the bearer failed: no data context */
+	SIM800_ERR_CONNECT_FAIL,     /* CIPSTART: CONNECT FAIL (host unreachable, refused) */
+	SIM800_ERR_CLOSED,           /* the connection is closed (remote close, PDP deact) */
+	SIM800_ERR_TLS_UNSUPPORTED,  /* TLS asked for, the module's firmware has no SSL */
+	SIM800_ERR_TLS_HANDSHAKE,    /* TLS handshake failed (HTTP 605/606, CIPSTART CLOSE OK) */
+	SIM800_ERR_HTTP_PDU,         /* HTTPACTION 600: not an HTTP PDU */
+	SIM800_ERR_HTTP_NETWORK,     /* HTTPACTION 601: network error (bearer not open) */
+	SIM800_ERR_HTTP_NOMEM,       /* HTTPACTION 602: no memory (body over the module's limit) */
+	SIM800_ERR_HTTP_DNS,         /* HTTPACTION 603: DNS error */
+	SIM800_ERR_HTTP_BUSY,        /* HTTPACTION 604: stack busy */
+	SIM800_ERR_POLICY,           /* the transport policy forbids every path that could work */
+	SIM800_ERR_PPP_UNAVAILABLE,  /* no PPP path on this host (no client library, no pppd) */
+	SIM800_ERR_PPP,              /* PPP dial or negotiation failed */
+	SIM800_ERR_SMS_NOT_READY,    /* SMS commands kept failing before SMS Ready */
+	SIM800_ERR_HOST,             /* a host-side failure (DNS over PPP, host TLS, socket) */
 	SIM800_ERR__COUNT
 };
 
 /* Static English text for an error; never NULL ("unknown error" for out-of-range values). */
 const char *sim800_strerror(enum sim800_err err);
+/* The enum constant's name without the prefix ("TIMEOUT", "TLS_HANDSHAKE", "OK"), for
+ * machine-readable output; "UNKNOWN" for out-of-range values. */
+const char *sim800_err_name(enum sim800_err err);
 /* Manual text of a +CME ERROR / +CMS ERROR code (sim800-facts.md §2.3, §2.4), NULL if unknown. */
 const char *sim800_cme_text(int code);
 const char *sim800_cms_text(int code);
@@ -222,6 +240,42 @@ struct sim800_urc_reg {
 
 struct sim800_run; /* a running command: lives on the stack of sim800_cmd_run() */
 
+#define SIM800_CIP_CONNS 6 /* CIPMUX=1 links 0..5 (MAN §8.2.2) */
+
+/* One CIP link as the driver knows it from the module's answers and URCs. */
+enum sim800_link {
+	SIM800_LINK_IDLE = 0,   /* never opened, or closed by us */
+	SIM800_LINK_CONNECTING, /* CIPSTART answered OK, no result yet */
+	SIM800_LINK_CONNECTED,  /* CONNECT OK */
+	SIM800_LINK_FAILED,     /* CONNECT FAIL */
+	SIM800_LINK_TLS_FAILED, /* CLOSE OK while connecting with CIPSSL=1 (TinyGSM #425) */
+	SIM800_LINK_ALREADY,    /* ALREADY CONNECT: an old session holds the link */
+	SIM800_LINK_CLOSED,     /* CLOSED from the remote, or +PDP: DEACT */
+};
+
+struct sim800_cip_link {
+	enum sim800_link state;
+	bool rx_ready;       /* +CIPRXGET: 1 seen: data is waiting in the module */
+	bool send_fail;      /* a SEND FAIL arrived for this link */
+};
+
+/* Driver-side state of the CIP stack and the HTTP application (sim800_tcp.c, sim800_http.c),
+ * updated by their URCs (CONNECT OK, CLOSED, +CIPRXGET: 1, +PDP: DEACT, +HTTPACTION:). */
+struct sim800_svc {
+	bool cip_up;       /* CIICR + CIFSR done since the last CIPSHUT / PDP deact */
+	bool cip_mux;      /* CIPMUX=1 in effect */
+	bool cip_qsend;    /* CIPQSEND=1 accepted: DATA ACCEPT instead of SEND OK */
+	bool cip_rxget;    /* CIPRXGET=1 accepted: data waits in the module until read */
+	bool pdp_deact;    /* +PDP: DEACT since the last CIPSHUT */
+	char ip[16];       /* the address CIFSR answered */
+	struct sim800_cip_link link[SIM800_CIP_CONNS];
+	bool http_done;    /* +HTTPACTION: arrived for the pending action */
+	int http_method, http_status;
+	long http_len;
+	bool bearer_deact; /* +SAPBR 1: DEACT since the bearer was opened */
+	bool cmti;         /* +CMTI: a new SMS arrived */
+};
+
 struct sim800 {
 	struct sim800_port port;
 	struct sim800_config cfg;
@@ -234,6 +288,12 @@ struct sim800 {
 	struct sim800_urc_reg urc[SIM800_URC_MAX];
 	struct sim800_last last;
 	struct sim800_caps caps;
+	struct sim800_svc svc;
+	struct {
+		size_t left;  /* raw bytes still due to the running command's on_data */
+		bool skip_lf; /* the header line ended at CR: its LF precedes the data */
+		char term;    /* the byte that ended the last line (CR or LF) */
+	} raw;
 	int cmee;             /* AT+CMEE mode last set or read; -1 unknown */
 	bool v0;              /* ATV0 in effect: numeric finals ("0\r") */
 	bool echo;            /* ATE1 believed in effect (echo is skipped either way) */
@@ -306,6 +366,12 @@ struct sim800_cmd {
 	unsigned flags;               /* enum sim800_cmd_flags */
 	const uint8_t *payload;       /* sent after the prompt (PROMPT/DOWNLOAD flags) */
 	size_t payload_len;
+	/* Binary data after an information line (AT+HTTPREAD, AT+CIPRXGET=2): data_len is asked
+	 * after on_info for each info line and returns how many raw bytes follow it (0: none).
+	 * Those bytes go to on_data (in pieces) and never through the line parser, so CR, LF,
+	 * NUL and bytes >= 0x80 in a body arrive intact. Both NULL for ordinary commands. */
+	size_t (*data_len)(void *user, const char *line, size_t len);
+	void (*on_data)(void *user, const uint8_t *buf, size_t n);
 };
 
 /* Run one command to its final result. Returns SIM800_OK for OK-like finals (OK, CONNECT,
@@ -407,5 +473,157 @@ struct sim800_net_status {
  * CBC (their failures are not fatal). cfg and out may be NULL. */
 enum sim800_err sim800_bringup(struct sim800 *m, const struct sim800_bringup_cfg *cfg,
 			       struct sim800_net_status *out);
+
+/* ---------------------------------------------------------------------------------------- */
+/* TCP/UDP over the CIP stack (sim800_tcp.c)                                                 */
+
+/*
+ * Bring-up (field bugs reg-stuck-connect-needs-shut, reg-cifsr-has-no-ok): AT+CIPSHUT first
+ * (whatever a previous host left), AT+CIPMUX=<mux>, AT+CIPRXGET=1 (data waits in the module
+ * until read: no unsolicited binary), AT+CIPQSEND=1 if accepted (else SEND OK mode), CSTT,
+ * CIICR (85 s), CIFSR (the bare IP is the final). Any step's refusal -> SIM800_ERR_GPRS with
+ * the module's answer in sim800_last(). apn may be "" (user/pwd NULL = "").
+ */
+enum sim800_err sim800_cip_up(struct sim800 *m, const char *apn, const char *user,
+			      const char *pwd, bool mux);
+/* AT+CIPSHUT: every link closed, state IP INITIAL. */
+enum sim800_err sim800_cip_down(struct sim800 *m);
+
+/*
+ * Open link id (0 in single mode) to host:port. tls sets AT+CIPSSL=1 explicitly before the
+ * CIPSTART (=0 otherwise, when the module has the command; ssl-cipssl-sticky-per-socket).
+ * TLS on a module whose AT+CIPSSL=? answered ERROR -> SIM800_ERR_TLS_UNSUPPORTED at once,
+ * nothing sent. Waits up to timeout_ms (0 -> 75 s, the module's own limit) for CONNECT OK;
+ * CONNECT FAIL -> SIM800_ERR_CONNECT_FAIL, CLOSE OK/CLOSED while connecting with TLS ->
+ * SIM800_ERR_TLS_HANDSHAKE, ALREADY CONNECT -> the old link is closed and the open retried
+ * once. On our timeout the link is closed (CIPCLOSE) so a late CONNECT FAIL is harmless.
+ */
+enum sim800_err sim800_tcp_open(struct sim800 *m, int id, bool udp, const char *host,
+				unsigned port, bool tls, uint32_t timeout_ms);
+/* Send len bytes in CIPSEND pieces (<= 1460 each). *sent = bytes the module accepted (SEND OK
+ * or DATA ACCEPT). SEND FAIL -> SIM800_ERR_SEND_FAIL and the link counts as closed. */
+enum sim800_err sim800_tcp_send(struct sim800 *m, int id, const void *buf, size_t len,
+				size_t *sent);
+/* Read up to cap bytes: waits up to timeout_ms for +CIPRXGET: 1, then AT+CIPRXGET=2.
+ * *got = 0 with SIM800_ERR_CLOSED once the peer closed and everything was read; with
+ * SIM800_OK and *got = 0 when nothing came before the timeout. */
+enum sim800_err sim800_tcp_recv(struct sim800 *m, int id, void *buf, size_t cap, size_t *got,
+				uint32_t timeout_ms);
+/* AT+CIPCLOSE=[<id>,]1 if the link is open; a closed link is not an error. */
+enum sim800_err sim800_tcp_close(struct sim800 *m, int id);
+enum sim800_link sim800_tcp_state(const struct sim800 *m, int id);
+
+/* ---------------------------------------------------------------------------------------- */
+/* HTTP application (sim800_http.c)                                                          */
+
+/* AT+SAPBR=3,1 Contype/APN, AT+SAPBR=2,1; if not open AT+SAPBR=1,1 (its ERROR is not fatal:
+ * the status query decides, field bug reg-sapbr-open-error-when-open). */
+enum sim800_err sim800_bearer_open(struct sim800 *m, const char *apn);
+enum sim800_err sim800_bearer_close(struct sim800 *m);
+
+enum sim800_http_method { SIM800_HTTP_GET = 0, SIM800_HTTP_POST = 1, SIM800_HTTP_HEAD = 2 };
+
+struct sim800_http_req {
+	enum sim800_http_method method;
+	const char *url;          /* http:// or https:// (https needs module SSL: see policy) */
+	const uint8_t *body;      /* POST body (HTTPDATA), may be NULL */
+	size_t body_len;
+	const char *content_type; /* HTTPPARA "CONTENT", NULL = module default */
+	uint32_t timeout_ms;      /* wait for +HTTPACTION; 0 -> 130 s (module TIMEOUT 120 s) */
+	size_t read_chunk;        /* HTTPREAD=<start>,<size> piece; 0 -> 1024 */
+	/* Body sink, called with each piece in order; NULL = do not read the body. */
+	void (*on_body)(void *user, const uint8_t *buf, size_t n);
+	void *user;
+};
+
+struct sim800_http_res {
+	int status;       /* HTTP status, or the module's 60x code */
+	long length;      /* <DataLen> of +HTTPACTION */
+	size_t received;  /* body bytes read through HTTPREAD */
+	bool module_tls;  /* the request went through AT+HTTPSSL=1 */
+};
+
+/*
+ * One request through the HTTP application: AT+HTTPTERM (ERROR ignored:
+ * http-httpinit-twice-error), HTTPINIT, HTTPPARA CID/URL[/CONTENT], HTTPSSL (=1 for https;
+ * ERROR -> SIM800_ERR_TLS_UNSUPPORTED before anything is sent), HTTPDATA (DOWNLOAD), HTTPACTION
+ * and its URC, HTTPREAD in pieces, HTTPTERM. Any HTTP status is SIM800_OK (res->status says
+ * which); 600-606 map to the distinct SIM800_ERR_HTTP_* / SIM800_ERR_TLS_HANDSHAKE errors.
+ */
+enum sim800_err sim800_http_request(struct sim800 *m, const struct sim800_http_req *req,
+				    struct sim800_http_res *res);
+
+/* ---------------------------------------------------------------------------------------- */
+/* SMS (sim800_sms.c)                                                                        */
+
+/* Text mode send: AT+CMGF=1 (ERROR retried until SMS Ready or deadline_ms:
+ * boot-sms-cmd-error-before-sms-ready), AT+CMGS="<number>", "> ", text + Ctrl-Z, 60 s.
+ * Success needs "+CMGS: <mr>" before OK (sms-false-success-on-stray-ok); *mr may be NULL. */
+enum sim800_err sim800_sms_send(struct sim800 *m, const char *number, const char *text,
+				int *mr, uint32_t deadline_ms);
+
+struct sim800_sms {
+	int index;
+	char stat[16];     /* "REC UNREAD", "STO SENT"... */
+	char number[32];
+	char time[32];     /* service centre time stamp as printed, "" if none */
+	char text[200];    /* the text line(s), cut to fit */
+};
+/* AT+CMGF=1, AT+CMGL="ALL": fn is called per message (valid during the call). */
+enum sim800_err sim800_sms_list(struct sim800 *m,
+				void (*fn)(void *user, const struct sim800_sms *sms), void *user,
+				uint32_t deadline_ms);
+
+/* ---------------------------------------------------------------------------------------- */
+/* PPP (sim800_ppp.c): dial and leave data mode; the host runs PPP itself                    */
+
+/* AT+CGDCONT=1,"IP","<apn>", ATD*99***1#; SIM800_OK once CONNECT came (PPP may start only
+ * then: ppp-dial-error-must-not-start-ppp). ERROR/NO CARRIER -> SIM800_ERR_PPP. */
+enum sim800_err sim800_ppp_dial(struct sim800 *m, const char *apn);
+/* Back to command mode: 1 s guard, "+++", 1 s guard, OK or NO CARRIER (up to 3 tries), then
+ * ATH; finally a sync. Bytes left over from PPP are discarded by the line parser. */
+enum sim800_err sim800_ppp_hangup(struct sim800 *m);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Transport policy (sim800_policy.c)                                                        */
+
+enum sim800_policy {
+	SIM800_POLICY_SECURE = 0,    /* TLS the host can trust: PPP + host TLS only */
+	SIM800_POLICY_MODULE_TLS_OK, /* module SSL allowed (TLS 1.0, no certificate checks) */
+	SIM800_POLICY_PLAIN_OK,      /* also plaintext (http://, raw TCP) */
+};
+
+enum sim800_path {
+	SIM800_PATH_NONE = 0,
+	SIM800_PATH_MODULE_PLAIN, /* HTTP application / CIP without TLS */
+	SIM800_PATH_MODULE_TLS,   /* AT+HTTPSSL=1 / AT+CIPSSL=1: the module's TLS 1.0 */
+	SIM800_PATH_PPP_HOST_TLS, /* ATD*99#, PPP, TLS on the host */
+	SIM800_PATH_PPP_PLAIN,    /* ATD*99#, PPP, plaintext on the host */
+};
+
+#define SIM800_PLAN_MAX 3
+struct sim800_plan {
+	enum sim800_path path[SIM800_PLAN_MAX]; /* in the order to try */
+	int n;
+	enum sim800_err refusal; /* when n == 0: SIM800_ERR_POLICY or SIM800_ERR_TLS_UNSUPPORTED */
+	char why[160];           /* one line for the log: what was decided and why */
+};
+
+/* Parse "secure" | "module-tls-ok" | "plain-ok"; false if none. */
+bool sim800_policy_parse(const char *s, enum sim800_policy *out);
+const char *sim800_policy_name(enum sim800_policy p);
+const char *sim800_path_name(enum sim800_path p);
+/*
+ * Which paths may carry a request. tls: the URL is https (or TLS was asked for). module_tls:
+ * what the module answered to its probe (AT+HTTPSSL for HTTP, AT+CIPSSL for TCP), never a
+ * version table. ppp: the host can run PPP. Order (documented in driver/README.md):
+ *   tls:   secure        -> PPP+host TLS | refuse (POLICY)
+ *          module-tls-ok / plain-ok -> module TLS (if the probe listed it), then PPP+host TLS;
+ *                           neither -> TLS_UNSUPPORTED (never plaintext)
+ *   plain: secure / module-tls-ok -> refuse (POLICY: plaintext not allowed)
+ *          plain-ok       -> module plain, then PPP plain
+ */
+void sim800_policy_plan(enum sim800_policy pol, bool tls, enum sim800_cap module_tls, bool ppp,
+			struct sim800_plan *out);
 
 #endif

@@ -180,10 +180,14 @@ static void finish(struct sim800 *m, struct sim800_run *r, const struct at_resul
 static void deliver(struct sim800 *m, struct sim800_run *r, const char *line, size_t len)
 {
 	r->got_info = true;
-	if (!r->cmd->on_info)
-		return;
 	m->in_callback = true;
-	r->cmd->on_info(r->cmd->user, line, len);
+	if (r->cmd->on_info)
+		r->cmd->on_info(r->cmd->user, line, len);
+	/* "+HTTPREAD: <n>" / "+CIPRXGET: 2,..,<n>,..": n raw bytes follow the line's CRLF. */
+	if (r->cmd->data_len) {
+		m->raw.left = r->cmd->data_len(r->cmd->user, line, len);
+		m->raw.skip_lf = m->raw.left > 0 && m->raw.term == '\r';
+	}
 	m->in_callback = false;
 }
 
@@ -283,6 +287,7 @@ static void handle_line(struct sim800 *m, const char *line, size_t len)
 static void feed_byte(struct sim800 *m, uint8_t c)
 {
 	if (c == '\r' || c == '\n') {
+		m->raw.term = (char)c;
 		size_t len = m->rx.len;
 		bool discard = m->rx.discard;
 		m->rx.len = 0;
@@ -323,6 +328,36 @@ static void feed_byte(struct sim800 *m, uint8_t c)
 	}
 }
 
+/* Bytes in: raw data owed to the running command first (m->raw), lines otherwise. */
+static void feed(struct sim800 *m, const uint8_t *buf, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		if (m->raw.left == 0) {
+			feed_byte(m, buf[i++]);
+			continue;
+		}
+		if (m->raw.skip_lf) {
+			m->raw.skip_lf = false;
+			if (buf[i] == '\n') {
+				i++;
+				continue;
+			}
+		}
+		size_t k = n - i < m->raw.left ? n - i : m->raw.left;
+		m->raw.left -= k;
+		struct sim800_run *r = m->run;
+		if (r && !r->done && r->cmd->on_data) {
+			m->in_callback = true;
+			r->cmd->on_data(r->cmd->user, buf + i, k);
+			m->in_callback = false;
+		} else {
+			at_urc_log(m, SIM800_LOG_DROPPED, (const char *)buf + i, k);
+		}
+		i += k;
+	}
+}
+
 /* Read and process input until the running command is done, or the deadline passes. With no
  * command running it serves URCs until the deadline. */
 static enum sim800_err pump(struct sim800 *m, uint64_t deadline)
@@ -333,8 +368,8 @@ static enum sim800_err pump(struct sim800 *m, uint64_t deadline)
 		int n = m->port.read(m->port.ctx, buf, sizeof(buf));
 		if (n < 0)
 			return SIM800_ERR_IO;
-		for (int i = 0; i < n; i++)
-			feed_byte(m, buf[i]);
+		if (n > 0)
+			feed(m, buf, (size_t)n);
 		if (m->run && m->run->done)
 			return SIM800_OK;
 		if (n > 0)
@@ -439,6 +474,9 @@ static enum sim800_err run_one(struct sim800 *m, const struct sim800_cmd *c)
 	if (e == SIM800_OK)
 		e = pump(m, deadline);
 	m->run = NULL;
+	/* Data cut short by a timeout must not be parsed as lines later (resync drains it). */
+	m->raw.left = 0;
+	m->raw.skip_lf = false;
 
 	if (r.done) {
 		e = r.abort_err != SIM800_OK ? r.abort_err : at_result_err(r.res.final);

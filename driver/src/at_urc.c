@@ -153,6 +153,9 @@ int at_urc_dispatch(struct sim800 *m, const char *line, size_t len)
 		ev = 0; /* +CFUN: 1 right after RDY: the same reboot */
 	if (ev)
 		apply_event(m, ev);
+	/* The driver's own services (CIP links, HTTPACTION, SMS) see every URC first. */
+	if (at_svc_urc(m, line, len))
+		handled = true;
 	for (size_t i = 0; i < SIM800_URC_MAX; i++) {
 		struct sim800_urc_reg *r = &m->urc[i];
 		if (!user_match(r, line, len) || m->in_callback)

@@ -33,7 +33,39 @@ static const char *const err_text[SIM800_ERR__COUNT] = {
 	/* SIM800_ERR_NOT_REGISTERED */   "not registered to a network before the deadline",
 	/* SIM800_ERR_UNSUPPORTED */      "not supported by the module firmware",
 	/* SIM800_ERR_TOOLONG */          "value does not fit the buffer",
+	/* SIM800_ERR_GPRS */             "GPRS context could not be activated",
+	/* SIM800_ERR_CONNECT_FAIL */     "connection failed (CONNECT FAIL)",
+	/* SIM800_ERR_CLOSED */           "connection closed",
+	/* SIM800_ERR_TLS_UNSUPPORTED */  "TLS unsupported by the module firmware",
+	/* SIM800_ERR_TLS_HANDSHAKE */    "TLS handshake failed",
+	/* SIM800_ERR_HTTP_PDU */         "HTTP 600: not an HTTP PDU",
+	/* SIM800_ERR_HTTP_NETWORK */     "HTTP 601: network error (bearer)",
+	/* SIM800_ERR_HTTP_NOMEM */       "HTTP 602: module out of memory",
+	/* SIM800_ERR_HTTP_DNS */         "HTTP 603: DNS error",
+	/* SIM800_ERR_HTTP_BUSY */        "HTTP 604: stack busy",
+	/* SIM800_ERR_POLICY */           "refused by the transport policy",
+	/* SIM800_ERR_PPP_UNAVAILABLE */  "PPP unavailable on this host",
+	/* SIM800_ERR_PPP */              "PPP dial or negotiation failed",
+	/* SIM800_ERR_SMS_NOT_READY */    "SMS service not ready",
+	/* SIM800_ERR_HOST */             "host-side network or TLS failure",
 };
+
+/* The enum names for machine-readable output (the CLI's --json), same order. */
+static const char *const err_name[SIM800_ERR__COUNT] = {
+	"OK", "TIMEOUT", "ERROR", "CME", "CMS", "NO_CARRIER", "BUSY_LINE", "NO_ANSWER",
+	"NO_DIALTONE", "SEND_FAIL", "IO", "INVAL", "BUSY", "NO_INFO", "PARSE", "NO_RESPONSE",
+	"RESET", "POWERED_DOWN", "SIM_NOT_INSERTED", "SIM_PIN", "SIM_PUK", "SIM_FAILURE",
+	"REG_DENIED", "NOT_REGISTERED", "UNSUPPORTED", "TOOLONG", "GPRS", "CONNECT_FAIL",
+	"CLOSED", "TLS_UNSUPPORTED", "TLS_HANDSHAKE", "HTTP_PDU", "HTTP_NETWORK", "HTTP_NOMEM",
+	"HTTP_DNS", "HTTP_BUSY", "POLICY", "PPP_UNAVAILABLE", "PPP", "SMS_NOT_READY", "HOST",
+};
+
+const char *sim800_err_name(enum sim800_err err)
+{
+	if ((unsigned)err >= SIM800_ERR__COUNT || !err_name[err])
+		return "UNKNOWN";
+	return err_name[err];
+}
 
 const char *sim800_strerror(enum sim800_err err)
 {
