@@ -18,6 +18,8 @@ static const struct cmd_entry *const tables[] = {
 	cmd_dial_table,
 	cmd_tcpip_table,
 	cmd_http_table,
+	cmd_sms_table,
+	cmd_call_table,
 	cmd_gprs_table,
 };
 

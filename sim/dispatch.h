@@ -30,6 +30,8 @@ extern const struct cmd_entry cmd_net_table[];
 extern const struct cmd_entry cmd_dial_table[];
 extern const struct cmd_entry cmd_tcpip_table[];
 extern const struct cmd_entry cmd_http_table[];
+extern const struct cmd_entry cmd_sms_table[];
+extern const struct cmd_entry cmd_call_table[];
 extern const struct cmd_entry cmd_gprs_table[];
 
 /* Start executing a command line (the text after "AT"); the final result follows. */
