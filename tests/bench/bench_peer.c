@@ -5,12 +5,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
 #include <termios.h>
 #include <unistd.h>
 
 /*
- * Usage: bench_peer ok | source | sink
- * Opens a pty pair, prints "ready <slave path>" and serves the master until killed:
+ * Usage: bench_peer ok [N] | source | sink
+ * Opens a pty pair (ok: N pairs, one epoll loop, like N modems in one process), prints
+ * "ready <slave path>" per pair and serves the masters until killed:
  *   ok      every CR-terminated line gets "\r\nOK\r\n" (an ATE0 modem with no logic), and
  *           "AT+CIPSEND=<n>" gets "\r\n> ", n raw bytes, then "\r\nSEND OK\r\n": the same
  *           exchange as the simulator's, with none of its work: the physical floor.
@@ -20,7 +23,7 @@
  * It keeps the slave open itself, so the master never sees the hang-up (EIO) between hosts.
  */
 
-static void die(const char *what)
+_Noreturn static void die(const char *what)
 {
 	perror(what);
 	exit(1);
@@ -81,24 +84,68 @@ static void mini_feed(struct mini *s, int fd, const char *buf, size_t n)
 	}
 }
 
-int main(int argc, char **argv)
+/* A master with its slave kept open (so the master never reads EIO between hosts). */
+static int open_pair(int *keep)
 {
-	if (argc != 2)
-		return 2;
 	int m = posix_openpt(O_RDWR | O_NOCTTY);
 	if (m < 0 || grantpt(m) != 0 || unlockpt(m) != 0)
 		die("posix_openpt");
 	const char *path = ptsname(m);
-	int keep = open(path, O_RDWR | O_NOCTTY);
-	if (keep < 0)
+	*keep = open(path, O_RDWR | O_NOCTTY);
+	if (*keep < 0)
 		die("open slave");
 	/* Raw, as the simulator sets its side and as a driver sets the host side. */
 	struct termios tio;
-	if (tcgetattr(keep, &tio) == 0) {
+	if (tcgetattr(*keep, &tio) == 0) {
 		cfmakeraw(&tio);
-		tcsetattr(keep, TCSANOW, &tio);
+		tcsetattr(*keep, TCSANOW, &tio);
 	}
 	printf("ready %s\n", path);
+	return m;
+}
+
+/* N mini modems in one process: the floor of the many-modems figure. */
+static void serve_many(long n)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	struct mini *s = calloc((size_t)n, sizeof *s);
+	int *fd = calloc((size_t)n, sizeof *fd);
+	int ep = epoll_create1(0);
+	if (!s || !fd || ep < 0)
+		die("setup");
+	for (long i = 0; i < n; i++) {
+		int keep;
+		fd[i] = open_pair(&keep);
+		struct epoll_event ev = {.events = EPOLLIN, .data.u64 = (uint64_t)i};
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, fd[i], &ev) != 0)
+			die("epoll_ctl");
+	}
+	fflush(stdout);
+	char buf[4096];
+	for (;;) {
+		struct epoll_event evs[256];
+		int k = epoll_wait(ep, evs, 256, -1);
+		for (int j = 0; j < k; j++) {
+			long i = (long)evs[j].data.u64;
+			ssize_t r = read(fd[i], buf, sizeof buf);
+			if (r > 0)
+				mini_feed(&s[i], fd[i], buf, (size_t)r);
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return 2;
+	if (strcmp(argv[1], "ok") == 0 && argc == 3)
+		serve_many(atol(argv[2])); /* never returns */
+	int keep;
+	int m = open_pair(&keep);
 	fflush(stdout);
 	char buf[65536];
 	struct mini s = {.len = 0};
