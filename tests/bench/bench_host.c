@@ -19,6 +19,7 @@
  *   bench_host many PATTERN N ROUNDS            N ptys (PATTERN has %d) at once, AT to each
  *   bench_host cipsend PATH PORT BYTES          TCP upload through CIPSEND (1460-byte sends)
  *   bench_host ipd PATH PORT BYTES              TCP download pushed by the modem
+ *   bench_host transparent-up|transparent-down PATH PORT BYTES   the same in CIPMODE=1
  *   bench_host cipsend-floor PATH BYTES         the CIPSEND exchange against bench_peer ok
  *   bench_host raw-read PATH BYTES              raw pty read rate (bench_peer source)
  *   bench_host raw-write PATH BYTES             raw pty write rate (bench_peer sink)
@@ -239,16 +240,64 @@ static int cmd_many(const char *pattern, long n, long rounds)
 	return 0;
 }
 
-/* CSTT / CIICR / CIFSR / CIPSTART to 127.0.0.1:port, single connection, raw push (CIPHEAD=0). */
-static void tcp_connect(int fd, struct rx *r, int port)
+/* CSTT / CIICR / CIFSR / CIPSTART to 127.0.0.1:port, single connection, raw push (CIPHEAD=0);
+ * transparent: AT+CIPMODE=1 first, and the connect ends in CONNECT (data mode). */
+static void tcp_connect_mode(int fd, struct rx *r, int port, bool transparent)
 {
 	char cmd[128];
 	command(fd, r, "ATE0\r", "OK\r\n");
+	if (transparent)
+		command(fd, r, "AT+CIPMODE=1\r", "OK\r\n");
 	command(fd, r, "AT+CSTT=\"internet\",\"\",\"\"\r", "OK\r\n");
 	command(fd, r, "AT+CIICR\r", "OK\r\n");
 	command(fd, r, "AT+CIFSR\r", "\r\n");
 	snprintf(cmd, sizeof cmd, "AT+CIPSTART=\"TCP\",\"127.0.0.1\",%d\r", port);
-	command(fd, r, cmd, "CONNECT OK\r\n");
+	command(fd, r, cmd, transparent ? "CONNECT\r\n" : "CONNECT OK\r\n");
+}
+
+static void tcp_connect(int fd, struct rx *r, int port)
+{
+	tcp_connect_mode(fd, r, port, false);
+}
+
+/* Transparent mode (CIPMODE=1): raw bytes both ways, timed the way raw-read/raw-write are. */
+static int cmd_transparent(const char *path, int port, long bytes, bool upload_dir)
+{
+	int fd = open_raw(path);
+	struct rx *r = calloc(1, sizeof *r);
+	char *buf = malloc(1 << 16);
+	if (!r || !buf)
+		fail("malloc");
+	tcp_connect_mode(fd, r, port, true);
+	double t0, secs;
+	if (upload_dir) {
+		/* No '+' in the data: "+++" after silence would be the escape. */
+		memset(buf, 'x', 1 << 16);
+		t0 = now_s();
+		for (long off = 0; off < bytes; off += 1 << 16)
+			write_all(fd, buf, (size_t)(bytes - off < (1 << 16) ? bytes - off : (1 << 16)));
+		secs = now_s() - t0;
+	} else {
+		char req[32];
+		int len = snprintf(req, sizeof req, "%ld\n", bytes);
+		r->len = 0;
+		write_all(fd, req, (size_t)len);
+		t0 = now_s();
+		size_t base = r->total;
+		/* N raw bytes, then "\r\nCLOSED\r\n" when tcp-source closes. */
+		while (r->total - base < (size_t)bytes) {
+			r->len = 0;
+			if (!rx_read(fd, r, WAIT_MS))
+				fail("transparent download stalled");
+		}
+		secs = r->last - t0;
+	}
+	printf("{\"bytes\": %ld, \"seconds\": %.6f, \"mb_s\": %.3f}\n", bytes, secs,
+	       (double)bytes / secs / 1e6);
+	free(buf);
+	free(r);
+	close(fd);
+	return 0;
 }
 
 static double upload(int fd, struct rx *r, long bytes)
@@ -423,6 +472,10 @@ int main(int argc, char **argv)
 		return cmd_cipsend(argv[2], atoi(argv[3]), atol(argv[4]), false);
 	if (argc >= 4 && strcmp(argv[1], "cipsend-floor") == 0)
 		return cmd_cipsend(argv[2], 0, atol(argv[3]), true);
+	if (argc >= 5 && strcmp(argv[1], "transparent-up") == 0)
+		return cmd_transparent(argv[2], atoi(argv[3]), atol(argv[4]), true);
+	if (argc >= 5 && strcmp(argv[1], "transparent-down") == 0)
+		return cmd_transparent(argv[2], atoi(argv[3]), atol(argv[4]), false);
 	if (argc >= 5 && strcmp(argv[1], "ipd") == 0)
 		return cmd_ipd(argv[2], atoi(argv[3]), atol(argv[4]));
 	if (argc >= 4 && strcmp(argv[1], "raw-read") == 0)
