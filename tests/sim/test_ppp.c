@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -41,7 +43,16 @@ struct rig {
 	struct ppp_client *c;
 };
 
+static void rig_start_ctl(struct rig *r, const char *profile, int modems, const char *allow,
+			  const char *control);
+
 static void rig_start(struct rig *r, const char *profile, int modems, const char *allow)
+{
+	rig_start_ctl(r, profile, modems, allow, NULL);
+}
+
+static void rig_start_ctl(struct rig *r, const char *profile, int modems, const char *allow,
+			  const char *control)
 {
 	char prof[256], hweb[96], hsec[96], m[16];
 	snprintf(prof, sizeof prof, SIM800_SOURCE_DIR "/profiles/%s.yaml", profile);
@@ -54,6 +65,10 @@ static void rig_start(struct rig *r, const char *profile, int modems, const char
 	if (allow) {
 		args[n++] = "--allow";
 		args[n++] = allow;
+	}
+	if (control) {
+		args[n++] = "--control";
+		args[n++] = control;
 	}
 	args[n] = NULL;
 	assert_true(simproc_start(&r->sim, modems, args));
@@ -520,6 +535,32 @@ static void twenty_modems_at_once(void **state)
 	rig_stop(&r);
 }
 
+/* The network side ends the call (deregistration through the control socket): NO CARRIER
+ * while online, and the line is AT again. */
+static void network_drop_no_carrier(void **state)
+{
+	(void)state;
+	char path[64];
+	snprintf(path, sizeof path, "/tmp/sim800-ppp-ctl-%d", (int)getpid());
+	unlink(path);
+	struct rig r;
+	rig_start_ctl(&r, "sim800-r14.18", 1, NULL, path);
+	rig_online(&r, 0);
+	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
+	assert_int_equal(connect(s, (struct sockaddr *)&sa, sizeof sa), 0);
+	static const char req[] = "{\"op\":\"network\",\"reg\":\"not_searching\"}\n";
+	assert_int_equal(write(s, req, sizeof req - 1), (ssize_t)(sizeof req - 1));
+	ppp_client_pause(r.c);
+	PPP_RIG_EXPECT_TAIL(r.fd, "\r\nNO CARRIER\r\n");
+	simproc_write_str(r.fd, "AT\r");
+	EXPECT_TTY(r.fd, "\r\nOK\r\n");
+	close(s);
+	rig_stop(&r);
+	unlink(path);
+}
+
 /* Real pppd needs kernel PPP (/dev/ppp); reported as skipped where it is missing. */
 static void real_pppd(void **state)
 {
@@ -550,6 +591,7 @@ int main(void)
 		cmocka_unit_test(host_drops_pty),
 		cmocka_unit_test(ten_sessions_back_to_back),
 		cmocka_unit_test(twenty_modems_at_once),
+		cmocka_unit_test(network_drop_no_carrier),
 		cmocka_unit_test(real_pppd),
 	};
 	return cmocka_run_group_tests(tests, start_fixtures, stop_fixtures);
