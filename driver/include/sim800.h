@@ -257,6 +257,7 @@ struct sim800_cip_link {
 	enum sim800_link state;
 	bool rx_ready;       /* +CIPRXGET: 1 seen: data is waiting in the module */
 	bool send_fail;      /* a SEND FAIL arrived for this link */
+	bool opened;         /* CONNECT OK came: a CLOSED right after it still leaves data to read */
 };
 
 /* Driver-side state of the CIP stack and the HTTP application (sim800_tcp.c, sim800_http.c),

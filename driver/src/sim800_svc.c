@@ -62,15 +62,17 @@ static bool link_result(struct sim800 *m, const char *line, size_t len)
 	const char *s = line + i;
 	size_t n = len - i;
 	struct sim800_cip_link *l = &m->svc.link[id];
-	if (equals(s, n, "CONNECT OK"))
+	if (equals(s, n, "CONNECT OK")) {
 		l->state = SIM800_LINK_CONNECTED;
+		l->opened = true;
+	}
 	else if (equals(s, n, "CONNECT FAIL"))
 		l->state = SIM800_LINK_FAILED;
 	else if (equals(s, n, "ALREADY CONNECT"))
 		l->state = SIM800_LINK_ALREADY;
 	else if (equals(s, n, "CLOSED"))
-		l->state = l->state == SIM800_LINK_CONNECTING ? SIM800_LINK_TLS_FAILED
-							       : SIM800_LINK_CLOSED;
+		l->state = l->state == SIM800_LINK_CONNECTING && !l->opened ? SIM800_LINK_TLS_FAILED
+									     : SIM800_LINK_CLOSED;
 	else if (equals(s, n, "CLOSE OK"))
 		/* Unasked: the module gave up a TLS handshake (ssl-cipssl-ok-then-close-ok). */
 		l->state = l->state == SIM800_LINK_CONNECTING ? SIM800_LINK_TLS_FAILED

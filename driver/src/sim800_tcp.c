@@ -156,6 +156,7 @@ enum sim800_err sim800_tcp_open(struct sim800 *m, int id, bool udp, const char *
 		l->state = SIM800_LINK_CONNECTING;
 		l->rx_ready = false;
 		l->send_fail = false;
+		l->opened = false;
 		struct sim800_cmd c = {.text = cmd, .timeout_ms = 10000};
 		if ((e = sim800_cmd_run(m, &c)) != SIM800_OK) {
 			l->state = SIM800_LINK_IDLE;
@@ -192,6 +193,10 @@ enum sim800_err sim800_tcp_open(struct sim800 *m, int id, bool udp, const char *
 				return e;
 			continue;
 		default:
+			/* CONNECT OK then CLOSED in one burst (a server that sends and closes at
+			 * once): the data waits in the module, the caller reads it to EOF. */
+			if (l->opened)
+				return SIM800_OK;
 			l->state = SIM800_LINK_IDLE;
 			return SIM800_ERR_CLOSED;
 		}
