@@ -58,7 +58,7 @@ static size_t replay_dir(const char *dir)
 		char path[4096];
 		int w = snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
 		assert_true(w > 0 && (size_t)w < sizeof path);
-		size_t len;
+		size_t len = 0;
 		uint8_t *buf = slurp(path, &len);
 		assert_non_null(buf);
 		/* Named on stderr first, so a sanitizer report says which input it was. */
