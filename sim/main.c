@@ -13,6 +13,7 @@
 #include "control.h"
 #include "modem.h"
 #include "netmap.h"
+#include "replay.h"
 #include "scenario.h"
 #include "profile_yaml.h"
 #include "sim_err.h"
@@ -47,6 +48,9 @@ static const char usage_text[] =
 	"                       inject events: network changes, SMS, calls, faults...\n"
 	"  --scenario FILE      run a scenario (timed/triggered events, seeded random\n"
 	"                       faults) on every modem; overrides the profile's scenario\n"
+	"  --replay TRANSCRIPT  answer from a recorded transcript instead of the AT engine\n"
+	"                       (command lines matched in order; --strict: byte for byte,\n"
+	"                       the first difference is reported)\n"
 	"  --allow CIDR         where data services may connect (repeatable; the first\n"
 	"                       replaces the default 127.0.0.0/8 and ::1)\n"
 	"  --host NAME=IP, --host NAME:PORT=IP:PORT\n"
@@ -69,6 +73,8 @@ struct options {
 	const char *transcript;
 	const char *control;
 	const char *scenario;
+	const char *replay;
+	bool strict;
 	bool list;
 	struct netmap *netmap;
 };
@@ -137,7 +143,7 @@ static void link_for(const char *fmt, int index, char *out, size_t cap)
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	enum { O_PROFILE = 256, O_MODEMS, O_LINK, O_BAUD, O_NOPACE, O_SCALE, O_TRANSCRIPT, O_LIST,
-	       O_VERSION, O_HELP, O_POWER, O_SEED, O_ALLOW, O_HOST, O_CONTROL, O_SCENARIO };
+	       O_VERSION, O_HELP, O_POWER, O_SEED, O_ALLOW, O_HOST, O_CONTROL, O_SCENARIO, O_REPLAY, O_STRICT };
 	static const struct option longopts[] = {
 		{"profile", required_argument, NULL, O_PROFILE},
 		{"modems", required_argument, NULL, O_MODEMS},
@@ -155,6 +161,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"host", required_argument, NULL, O_HOST},
 		{"control", required_argument, NULL, O_CONTROL},
 		{"scenario", required_argument, NULL, O_SCENARIO},
+		{"replay", required_argument, NULL, O_REPLAY},
+		{"strict", no_argument, NULL, O_STRICT},
 		{NULL, 0, NULL, 0},
 	};
 	bool baud_given = false, nopace = false;
@@ -190,6 +198,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case O_TRANSCRIPT: o->transcript = optarg; break;
 		case O_CONTROL: o->control = optarg; break;
 		case O_SCENARIO: o->scenario = optarg; break;
+		case O_REPLAY: o->replay = optarg; break;
+		case O_STRICT: o->strict = true; break;
 		case O_LIST: o->list = true; break;
 		case O_VERSION: printf("sim800-sim %s\n", SIM_VERSION); return -1;
 		case O_HELP: fputs(usage_text, stdout); return -1;
@@ -223,6 +233,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument %s", argv[optind]);
+	if (o->strict && !o->replay)
+		return usage_error("%s", "--strict goes with --replay");
 	if (baud_given && nopace)
 		return usage_error("%s", "--baud and --no-pacing exclude each other");
 	if (nopace)
@@ -246,6 +258,7 @@ static void print_profile(const char *name, const char *path, void *ctx)
 
 struct sim {
 	struct ev_loop *loop;
+	struct replay *replay;
 	struct scenario *scenario;
 	struct control *control;
 	struct http_multi *http;
@@ -270,6 +283,7 @@ static void sim_cleanup(struct sim *s)
 		modem_destroy(s->modems[i]);
 	free(s->modems);
 	scenario_free(s->scenario);
+	replay_free(s->replay);
 	http_multi_free(s->http);
 	transcript_close(s->log);
 	profile_free(s->profile);
@@ -367,6 +381,16 @@ static int run(struct options *op)
 			return EXIT_USAGE;
 		}
 	}
+	if (o.replay) {
+		char rwhy[512] = "";
+		s.replay = replay_load(o.replay, 0, rwhy, sizeof rwhy);
+		if (!s.replay) {
+			fprintf(stderr, "sim800-sim: %s\n", rwhy);
+			scenario_free(s.scenario);
+			profile_free(s.profile);
+			return EXIT_USAGE;
+		}
+	}
 	signal(SIGPIPE, SIG_IGN);
 	raise_fd_limit();
 	s.loop = ev_loop_new(EVFLAG_AUTO);
@@ -424,7 +448,8 @@ static int run(struct options *op)
 		}
 		m->http_multi = s.http;
 		s.modems[s.n++] = m;
-		if (s.scenario && !scenario_attach(m, s.scenario)) {
+		if ((s.scenario && !scenario_attach(m, s.scenario)) ||
+		    (s.replay && !replay_attach(m, s.replay, o.strict))) {
 			fprintf(stderr, "sim800-sim: modem %ld: out of memory\n", i);
 			sim_cleanup(&s);
 			return EXIT_RUNTIME;

@@ -8,6 +8,7 @@
 
 #include "dispatch.h"
 #include "modem_internal.h"
+#include "replay.h"
 #include "respond.h"
 #include "scenario.h"
 #include "svc_call.h"
@@ -360,6 +361,10 @@ void modem_power_on(struct sim_modem *m)
 	 * later AT+IPR=<rate> changes the rate). */
 	pacing_set_baud(&m->out, m->opt->baud);
 	transcript_note(m->log, m->index, "power on (%s)", m->profile->name);
+	if (m->replay) {
+		replay_start(m); /* the recording speaks for the module: no boot, no network */
+		return;
+	}
 	netstate_init(m);
 	netstate_start(m);
 	boot_start(m);
@@ -418,6 +423,7 @@ void modem_destroy(struct sim_modem *m)
 	dispatch_abort(m);
 	services_reset(m);
 	scenario_detach(m);
+	replay_detach(m);
 	pacing_destroy(&m->out);
 	transport_destroy(m->tr);
 	urc_queue_clear(&m->urcs);

@@ -23,6 +23,7 @@ struct svc_sms;
 struct svc_call;
 struct http_multi;
 struct scenario_run;
+struct replay_run;
 
 /* When a modem powers on. */
 enum sim_power_on {
@@ -173,6 +174,7 @@ struct sim_modem {
 	int battery_mv;                   /* AT+CBC voltage; starts at the profile's */
 	struct scenario_run *scenario;    /* the scenario timeline running on this modem, owned */
 	bool scenario_faults;             /* its random line faults are on (drop/corrupt) */
+	struct replay_run *replay;        /* --replay: a recording answers instead of the engine */
 	bool swallow_lf;                  /* a line just ended with CR: a following LF is
 					     neither echoed nor parsed (facts §0, pythings) */
 };

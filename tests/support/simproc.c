@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,6 +35,8 @@ static pid_t spawn(const char *const *argv, int *out_fd, int *err_fd)
 		return -1;
 	pid_t pid = fork();
 	if (pid == 0) {
+		/* A failed assertion longjmps past the test's cleanup: never outlive the test. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		dup2(out[1], 1);
 		dup2(err[1], 2);
 		close(out[0]);
