@@ -7,6 +7,7 @@
 #include "modem.h"
 #include "modem_internal.h"
 #include "svc_call.h"
+#include "svc_ppp.h"
 #include "svc_sms.h"
 #include "svc_tcp.h"
 #include "transcript.h"
@@ -95,6 +96,7 @@ static bool op_pdp_deact(struct sim_modem *m, struct req *r)
 	if (silent && !json_is_boolean(silent))
 		return bad(r, "silent", "\"%s\" must be true or false", "silent");
 	svc_tcp_pdp_deact(m, silent && json_is_true(silent));
+	svc_ppp_drop(m, "PDP context deactivated"); /* a PPP call ends with NO CARRIER */
 	return true;
 }
 
@@ -118,13 +120,28 @@ static bool op_send_fail(struct sim_modem *m, struct req *r)
 	return true;
 }
 
+/* {"op":"sms","from":"+491701234567","text":"hi","time":"26/11/30,12:00:00+04"}: time is
+ * optional (the host's clock otherwise); scenarios give it so runs repeat exactly. */
 static bool op_sms(struct sim_modem *m, struct req *r)
 {
-	const char *from, *text;
-	if (!str_field(r, "from", true, &from) || !str_field(r, "text", true, &text))
+	const char *from, *text, *when;
+	if (!str_field(r, "from", true, &from) || !str_field(r, "text", true, &text) ||
+	    !str_field(r, "time", false, &when))
 		return false;
-	if (!svc_sms_deliver(m, from, text))
-		return bad(r, "", "%s", "the message store is full or SMS is not ready");
+	bool ok = when ? svc_sms_deliver_at(m, from, text, when) : svc_sms_deliver(m, from, text);
+	if (!ok)
+		return bad(r, "", "%s", "not delivered: a malformed sender or time, a text too long "
+				   "for one SMS (160 GSM / 70 UCS2 characters), or the store is full");
+	return true;
+}
+
+/* The network's delay between Ctrl-Z and +CMGS (field-bugs.md sms-cmgs-slow-final). */
+static bool op_sms_latency(struct sim_modem *m, struct req *r)
+{
+	long ms;
+	if (!int_field(r, "ms", 0, 600000, -1, &ms))
+		return false;
+	svc_sms_set_latency(m, (unsigned)ms);
 	return true;
 }
 
@@ -155,7 +172,8 @@ static bool op_call(struct sim_modem *m, struct req *r)
 	if (!str_field(r, "from", true, &from))
 		return false;
 	if (!svc_call_incoming(m, from))
-		return bad(r, "", "%s", "a call is already in progress");
+		return bad(r, "", "%s", "no call: one is already in progress, the modem is not "
+				   "registered or at AT+CFUN=1, or the number is malformed");
 	return true;
 }
 
@@ -276,7 +294,7 @@ struct op {
 
 static const struct op ops[] = {
 	{"network", op_network},         {"pdp_deact", op_pdp_deact}, {"remote_close", op_remote_close},
-	{"send_fail", op_send_fail},
+	{"send_fail", op_send_fail},     {"sms_latency", op_sms_latency},
 	{"sms", op_sms},                 {"sms_sent", op_sms_sent},   {"sms_reject", op_sms_reject},
 	{"call", op_call},               {"call_hangup", op_call_hangup},
 	{"call_outcome", op_call_outcome}, {"voltage", op_voltage},   {"power_down", op_power_down},

@@ -315,6 +315,57 @@ static void bad_requests(void **state)
 	rig_down(&r);
 }
 
+static void sms_and_call_events(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_up(&r, "sim800-r14.18", 1);
+	EXPECT_TTY(r.tty, BOOT);
+	simproc_write_str(r.tty, "ATE0;+CMGF=1;+CLIP=1\r");
+	EXPECT_TTY(r.tty, "ATE0;+CMGF=1;+CLIP=1\r\r\nOK\r\n");
+	/* An SMS arrives: +CMTI, then the driver reads it. */
+	ask_ok(r.ctl, "{\"op\":\"sms\",\"from\":\"+4917012345\",\"text\":\"hello sim\","
+		      "\"time\":\"26/11/30,12:00:00+04\"}\n");
+	EXPECT_TTY(r.tty, "\r\n+CMTI: \"SM\",1\r\n");
+	simproc_write_str(r.tty, "AT+CMGR=1\r");
+	EXPECT_TTY(r.tty, "\r\n+CMGR: \"REC UNREAD\",\"+4917012345\",\"\",\"26/11/30,12:00:00+04\"\r\n"
+			  "hello sim\r\n\r\nOK\r\n");
+	/* The driver sends one; the network "received" exactly that text. */
+	simproc_write_str(r.tty, "AT+CMGS=\"+15550001\"\r");
+	EXPECT_TTY(r.tty, "\r\n> ");
+	simproc_write_str(r.tty, "ping from driver\x1a");
+	char buf[256];
+	simproc_read_all(r.tty, buf, sizeof buf, 3000, 300);
+	assert_non_null(strstr(buf, "+CMGS: "));
+	json_t *j = ask_raw(r.ctl, "{\"op\":\"sms_sent\"}\n");
+	json_t *msgs = json_object_get(j, "messages");
+	assert_int_equal(json_array_size(msgs), 1);
+	json_t *m0 = json_array_get(msgs, 0);
+	assert_string_equal(json_string_value(json_object_get(m0, "to")), "+15550001");
+	assert_string_equal(json_string_value(json_object_get(m0, "text")), "ping from driver");
+	json_decref(j);
+	/* The network rejects the next one (field-bugs.md sms-cms-error-not-recognised). */
+	ask_ok(r.ctl, "{\"op\":\"sms_reject\",\"code\":500}\n");
+	simproc_write_str(r.tty, "AT+CMEE=1;+CMGS=\"+15550001\"\r");
+	EXPECT_TTY(r.tty, "\r\n> ");
+	simproc_write_str(r.tty, "x\x1a");
+	EXPECT_TTY(r.tty, "\r\n+CMS ERROR: 500\r\n");
+	ask_err(r.ctl, "{\"op\":\"sms\",\"from\":\"+1\"}\n", "text", "required");
+	/* A call: RING and +CLIP, the driver answers, the caller hangs up. */
+	ask_ok(r.ctl, "{\"op\":\"call\",\"from\":\"+4930123\"}\n");
+	EXPECT_TTY(r.tty, "\r\nRING\r\n\r\n+CLIP: \"+4930123\",145,\"\",0,\"\",0\r\n");
+	simproc_write_str(r.tty, "ATA\r");
+	EXPECT_TTY(r.tty, "\r\nOK\r\n");
+	ask_ok(r.ctl, "{\"op\":\"call_hangup\"}\n");
+	EXPECT_TTY(r.tty, "\r\nNO CARRIER\r\n");
+	/* The next outgoing call is busy. */
+	ask_ok(r.ctl, "{\"op\":\"call_outcome\",\"outcome\":\"busy\"}\n");
+	simproc_write_str(r.tty, "ATD+4930999;\r");
+	EXPECT_TTY(r.tty, "\r\nOK\r\n\r\nBUSY\r\n");
+	ask_err(r.ctl, "{\"op\":\"call_outcome\",\"outcome\":\"maybe\"}\n", "outcome", "must be");
+	rig_down(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -323,6 +374,7 @@ int main(void)
 		cmocka_unit_test(line_faults),
 		cmocka_unit_test(cip_events),
 		cmocka_unit_test(bad_requests),
+		cmocka_unit_test(sms_and_call_events),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -134,12 +134,54 @@ static void bad_scenarios_are_refused(void **state)
 	rmdir(dir);
 }
 
+/* The same events as the control socket, from a file: SMS, call, voltage, network, PDP. */
+static void every_event_family_from_a_file(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/sim800-scn-XXXXXX", path[128];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/s.yaml", dir);
+	write_file(path, "events:\n"
+			 "  - {after: \"+CMGF\", op: sms, from: \"+4917\", text: \"scn\", "
+			 "time: \"26/11/30,12:00:00+04\"}\n"
+			 "  - {after: \"+CMGR\", op: voltage, mv: 3480}\n"
+			 "  - {after: \"+CBC\", op: call, from: \"+4930\"}\n"
+			 "  - {after: \"A\", op: call_hangup}\n"
+			 "  - {after: \"+CSQ\", op: network, reg: searching}\n"
+			 "  - {after: \"+CIFSR\", op: pdp_deact}\n");
+	const char *const args[] = {"--no-pacing", "--time-scale", "0", "--scenario", path, NULL};
+	struct simproc s;
+	assert_true(simproc_start(&s, 1, args));
+	int fd = simproc_open_tty(s.path[0]);
+	EXPECT_TTY(fd, BOOT);
+	simproc_write_str(fd, "ATE0;+CREG=1\r");
+	EXPECT_TTY(fd, "ATE0;+CREG=1\r\r\nOK\r\n");
+	simproc_write_str(fd, "AT+CMGF=1\r");
+	EXPECT_TTY(fd, "\r\nOK\r\n\r\n+CMTI: \"SM\",1\r\n");
+	simproc_write_str(fd, "AT+CMGR=1\r");
+	EXPECT_TTY(fd, "\r\n+CMGR: \"REC UNREAD\",\"+4917\",\"\",\"26/11/30,12:00:00+04\"\r\nscn\r\n"
+		       "\r\nOK\r\n\r\nUNDER-VOLTAGE WARNNING\r\n");
+	simproc_write_str(fd, "AT+CBC\r");
+	EXPECT_TTY(fd, "\r\n+CBC: 0,80,3480\r\n\r\nOK\r\n\r\nRING\r\n");
+	simproc_write_str(fd, "ATA\r");
+	EXPECT_TTY(fd, "\r\nOK\r\n\r\nNO CARRIER\r\n");
+	simproc_write_str(fd, "AT+CSTT;+CIICR;+CIFSR\r");
+	EXPECT_TTY(fd, "\r\n10.64.0.2\r\n\r\n+PDP: DEACT\r\n");
+	simproc_write_str(fd, "AT+CSQ\r");
+	EXPECT_TTY(fd, "\r\n+CSQ: 20,0\r\n\r\nOK\r\n\r\n+CREG: 2\r\n");
+	close(fd);
+	assert_int_equal(simproc_stop(&s), 0);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(timed_and_triggered_events),
 		cmocka_unit_test(seeded_faults_repeat_exactly),
 		cmocka_unit_test(bad_scenarios_are_refused),
+		cmocka_unit_test(every_event_family_from_a_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
