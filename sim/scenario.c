@@ -10,6 +10,7 @@
 #include "modem.h"
 #include "profile_tree.h"
 #include "transcript.h"
+#include "tree_json.h"
 
 typedef struct profile_tree_node node_t;
 
@@ -37,35 +38,6 @@ static bool fail(struct profile_error *err, const char *file, const node_t *n, c
 	snprintf(err->path, sizeof err->path, "%s", path);
 	snprintf(err->message, sizeof err->message, "%s", msg);
 	return false;
-}
-
-/* A YAML node as JSON: plain integers and true/false typed, everything else a string. */
-static json_t *to_json(const node_t *n)
-{
-	if (n->kind == PROFILE_TREE_MAP) {
-		json_t *o = json_object();
-		for (size_t i = 0; i + 1 < n->n_kids; i += 2)
-			json_object_set_new(o, n->kids[i]->text, to_json(n->kids[i + 1]));
-		return o;
-	}
-	if (n->kind == PROFILE_TREE_SEQ) {
-		json_t *a = json_array();
-		for (size_t i = 0; i < n->n_kids; i++)
-			json_array_append_new(a, to_json(n->kids[i]));
-		return a;
-	}
-	if (n->plain) {
-		char *end;
-		long long v = strtoll(n->text, &end, 10);
-		if (*n->text && !*end)
-			return json_integer(v);
-		double d = strtod(n->text, &end);
-		if (*n->text && !*end)
-			return json_real(d);
-		if (!strcmp(n->text, "true") || !strcmp(n->text, "false"))
-			return json_boolean(!strcmp(n->text, "true"));
-	}
-	return json_string(n->text);
 }
 
 static bool get_uint(const char *file, const node_t *map, const char *key, const char *path,
@@ -137,7 +109,7 @@ static bool load_event(struct scenario *s, const node_t *n, size_t i, struct pro
 		snprintf(msg, sizeof msg, "unknown op \"%.60s\"", op->text);
 		return fail(err, s->path, op, p, msg);
 	}
-	e->req = to_json(n);
+	e->req = tree_json(n);
 	static const char *const timing_keys[] = {"at_ms", "every_ms", "times", "after", "count"};
 	for (size_t k = 0; k < sizeof timing_keys / sizeof timing_keys[0]; k++)
 		json_object_del(e->req, timing_keys[k]);

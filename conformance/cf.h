@@ -1,0 +1,118 @@
+/* cf.h - the conformance runner's shared model: cases, targets, outcomes, verdicts. */
+#ifndef CF_H
+#define CF_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "profile.h"
+
+/* A case, loaded from conformance/cases/<group>.yaml (cf_case.c). Read-only while running. */
+struct cf_case {
+	char *id;            /* stable, e.g. "id-r1308-cipssl-test-error" */
+	char *title;
+	char *group;         /* boot, id, reg, tcp, http, ssl, ppp, sms, urc, err, rec */
+	char *file;          /* where it was defined, for messages */
+	unsigned line;
+	json_t *facts;       /* array of "sim800-facts.md §..." strings */
+	double time_limit;   /* seconds for the adapter */
+	json_t *needs;       /* array: "control" (fault injection), "fixtures", "sim" */
+	json_t *setup;       /* array of control-socket requests before the adapter runs */
+	json_t *during;      /* array of control requests sent once the adapter has started */
+	json_t *request;     /* object given to the adapter (its "case" field is added) */
+	json_t *expect;      /* object: "default" and per-profile / per-capability check lists */
+	char *profile;       /* only on this profile (NULL: every profile) */
+};
+
+struct cf_cases {
+	struct cf_case *c;
+	size_t n;
+};
+
+/* Load every *.yaml in dir (sorted); false with why (file:line:column) on the first error. */
+bool cf_cases_load(const char *dir, struct cf_cases *out, char *why, size_t cap);
+void cf_cases_free(struct cf_cases *cs);
+/* The check list that applies to a profile: its name, then "ssl"/"no_ssl", then "default". */
+const json_t *cf_case_expect(const struct cf_case *c, const struct profile *p);
+
+/* What the runner knows while a case runs on a target (checks read it). */
+struct cf_fixtures {
+	pid_t pid;
+	int out_fd;
+	char log[256];       /* the fixtures' JSON Lines request log */
+	char dir[128];
+	int http, https_modern, https_legacy, https_expired, tcp_echo, udp_echo, tcp_source,
+		tcp_sink, tcp_close;
+	bool remote;         /* --fixtures URL: a server the runner does not see into */
+	char url[256];
+};
+
+struct cf_target {
+	char *name;          /* profile name, or the device path */
+	const struct profile *profile;   /* NULL for a real device */
+	bool real;
+	char *device;
+	long baud;
+	pid_t sim;           /* the simulator serving this target (0 for a device) */
+	char control[256];   /* its control socket */
+	char transcript[256];
+	char dir[128];
+};
+
+enum cf_verdict { CF_PASS, CF_FAIL, CF_SKIP };
+
+struct cf_result {
+	const struct cf_case *c;
+	enum cf_verdict v;
+	char *message;       /* why it failed or was skipped */
+	json_t *outcome;     /* the adapter's JSON (or null) */
+	char *stderr_text;   /* the adapter's stderr */
+	char *wire;          /* the target's transcript during the case (simulated targets) */
+	double seconds;
+};
+
+/* Checks (cf_checks.c): run one check object {"check": NAME, ...} against an outcome. */
+struct cf_ctx {
+	const struct cf_case *c;
+	const struct cf_target *t;
+	const struct cf_fixtures *fx;
+	const json_t *outcome;
+	const json_t *request;
+	size_t log_mark;     /* fixture log records before the case started */
+};
+bool cf_check(const struct cf_ctx *x, const json_t *check, char *why, size_t cap);
+/* Names of every check, NULL past the last (for case validation). */
+const char *cf_check_name(size_t i);
+
+/* Processes (cf_proc.c). */
+bool cf_fixtures_start(struct cf_fixtures *fx, const char *bin_dir, char *why, size_t cap);
+void cf_fixtures_stop(struct cf_fixtures *fx);
+json_t *cf_fixtures_records(const struct cf_fixtures *fx, size_t from);
+bool cf_sim_start(struct cf_target *t, const char *bin_dir, const struct cf_fixtures *fx,
+		  double time_scale, char *why, size_t cap);
+void cf_sim_stop(struct cf_target *t);
+/* Stop the simulator but keep its files (the case's wire is read after); then clean up. */
+void cf_sim_stop_keep(struct cf_target *t);
+void cf_sim_cleanup(struct cf_target *t);
+/* One control request to the target's simulator; the reply (caller decrefs) or NULL. */
+json_t *cf_control(const struct cf_target *t, const json_t *req, char *why, size_t cap);
+/* Run the adapter for one case: request on stdin, JSON outcome from stdout. */
+json_t *cf_adapter_run(const char *cmd, const struct cf_target *t, const json_t *request,
+		       double limit, const json_t *during, char **stderr_text, bool *timed_out,
+		       char *why, size_t cap);
+
+/* Reports (cf_report.c). */
+struct cf_run {
+	struct cf_target *targets;
+	size_t n_targets;
+	struct cf_result **results;    /* per target, one per case */
+	size_t n_cases;
+	const char *driver;
+};
+bool cf_report_json(const struct cf_run *r, const char *path, char *why, size_t cap);
+bool cf_report_junit(const struct cf_run *r, const char *path, char *why, size_t cap);
+bool cf_report_html(const struct cf_run *r, const char *path, char *why, size_t cap);
+
+#endif

@@ -1,0 +1,576 @@
+/* runner.c - sim800-conformance: run the case suite through a driver adapter on every target. */
+#include <errno.h>
+#include <fnmatch.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cf.h"
+#include "profile_yaml.h"
+
+enum { EXIT_PASS = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_RUNTIME = 3 };
+
+static const char usage[] =
+	"Usage: sim800-conformance [--driver NAME | --adapter CMD] [--profile NAME|FILE]...\n"
+	"                          [--device PATH [--baud N]] [--fixtures URL] [--case GLOB]...\n"
+	"                          [--jobs N] [--time-scale F] [--junit FILE] [--json FILE]\n"
+	"                          [--html FILE] [--transcripts DIR] [--cases DIR] [--list]\n"
+	"Check a SIM800 driver against simulated firmware profiles and real modules.\n"
+	"\n"
+	"  --driver NAME      a bundled adapter: sim800 (the bundled C driver; default)\n"
+	"  --adapter CMD      your driver's adapter (conformance/ADAPTERS.md): run per case with\n"
+	"                     --device PATH --baud N, the case's request as JSON on stdin, the\n"
+	"                     outcome as one JSON object on stdout, within the case's time limit\n"
+	"  --profile P        a simulated target per profile (repeatable; default: every bundled)\n"
+	"  --device PATH      a real module instead (e.g. /dev/ttyUSB0); --baud N (default 115200)\n"
+	"  --fixtures URL     for a real module: a sim800-fixtures started with --port-base on a\n"
+	"                     host the module can reach, as http://HOST:PORTBASE\n"
+	"  --case GLOB        only cases whose id matches (repeatable)\n"
+	"  --jobs N           targets run in parallel (default 2)\n"
+	"  --time-scale F     the simulators' delays (default 0: instant)\n"
+	"  --junit/--json/--html FILE   reports; --transcripts DIR keeps every case's wire\n"
+	"  --list             list the cases and exit\n"
+	"Exit status: 0 nothing failed, 1 a case failed, 2 usage error, 3 runtime error.\n";
+
+struct opts {
+	const char *adapter;
+	const char *driver;
+	const char *profiles[64];
+	size_t n_profiles;
+	const char *device;
+	long baud;
+	const char *fixtures;
+	const char *globs[64];
+	size_t n_globs;
+	long jobs;
+	double scale;
+	const char *junit, *json, *html, *transcripts, *cases_dir;
+	bool list;
+	char bin_dir[PATH_MAX];
+};
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static bool selected(const struct opts *o, const struct cf_case *c)
+{
+	if (!o->n_globs)
+		return true;
+	for (size_t i = 0; i < o->n_globs; i++)
+		if (fnmatch(o->globs[i], c->id, 0) == 0)
+			return true;
+	return false;
+}
+
+static bool needs(const struct cf_case *c, const char *what)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(c->needs, i, v)
+		if (json_is_string(v) && !strcmp(json_string_value(v), what))
+			return true;
+	return false;
+}
+
+/* {http} {https_legacy} ... in the request: the fixture servers as the target reaches them. */
+static char *expand(const char *s, const struct cf_target *t, const struct cf_fixtures *fx)
+{
+	char host[256] = "";
+	int base = 0;
+	if (t->real && fx->remote)
+		sscanf(fx->url, "http://%255[^:/]:%d", host, &base);
+	struct { const char *key; char val[300]; } v[] = {
+		{"{http}", ""}, {"{https_modern}", ""}, {"{https_legacy}", ""}, {"{https_expired}", ""},
+		{"{echo_host}", ""}, {"{echo_port}", ""}, {"{sink_host}", ""}, {"{sink_port}", ""},
+		{"{close_host}", ""}, {"{close_port}", ""}, {"{udp_host}", ""}, {"{udp_port}", ""},
+	};
+	if (t->real) {
+		snprintf(v[0].val, 300, "http://%s:%d", host, base);
+		snprintf(v[1].val, 300, "https://%s:%d", host, base + 1);
+		snprintf(v[2].val, 300, "https://%s:%d", host, base + 2);
+		snprintf(v[3].val, 300, "https://%s:%d", host, base + 3);
+		for (int i = 4; i < 12; i += 2)
+			snprintf(v[i].val, 300, "%s", host);
+		snprintf(v[5].val, 300, "%d", base + 4);
+		snprintf(v[7].val, 300, "%d", base + 7);
+		snprintf(v[9].val, 300, "%d", base + 8);
+		snprintf(v[11].val, 300, "%d", base + 5);
+	} else {
+		/* Names the simulator maps to the fixtures (--host in cf_proc.c). */
+		static const char *const sim[] = {"http://web.test", "https://modern.test",
+			"https://legacy.test", "https://expired.test", "echo.test", "7", "sink.test",
+			"9", "close.test", "13", "udp.test", "7"};
+		for (int i = 0; i < 12; i++)
+			snprintf(v[i].val, 300, "%s", sim[i]);
+	}
+	char out[2048];
+	size_t o = 0;
+	while (*s && o + 1 < sizeof out) {
+		bool hit = false;
+		for (size_t i = 0; i < sizeof v / sizeof v[0] && !hit; i++) {
+			size_t k = strlen(v[i].key);
+			if (!strncmp(s, v[i].key, k)) {
+				o += (size_t)snprintf(out + o, sizeof out - o, "%s", v[i].val);
+				if (o >= sizeof out)
+					o = sizeof out - 1;
+				s += k;
+				hit = true;
+			}
+		}
+		if (!hit)
+			out[o++] = *s++;
+	}
+	out[o] = '\0';
+	return strdup(out);
+}
+
+static json_t *expand_json(const json_t *j, const struct cf_target *t, const struct cf_fixtures *fx)
+{
+	if (json_is_string(j)) {
+		char *s = expand(json_string_value(j), t, fx);
+		json_t *r = json_string(s);
+		free(s);
+		return r;
+	}
+	if (json_is_object(j)) {
+		json_t *o = json_object();
+		const char *k;
+		json_t *v;
+		json_object_foreach((json_t *)j, k, v)
+			json_object_set_new(o, k, expand_json(v, t, fx));
+		return o;
+	}
+	if (json_is_array(j)) {
+		json_t *a = json_array();
+		size_t i;
+		json_t *v;
+		json_array_foreach(j, i, v)
+			json_array_append_new(a, expand_json(v, t, fx));
+		return a;
+	}
+	return json_deep_copy(j);
+}
+
+static size_t count_lines(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	size_t n = 0;
+	for (int c; (c = fgetc(f)) != EOF;)
+		n += c == '\n';
+	fclose(f);
+	return n;
+}
+
+/* The case's wire, readable: one "rx"/"tx"/"note" line per record. */
+static char *wire_text(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return strdup("");
+	size_t cap = 1 << 16, len = 0;
+	char *out = malloc(cap), *line = NULL;
+	size_t lcap = 0;
+	out[0] = '\0';
+	while (getline(&line, &lcap, f) > 0 && len + 600 < cap) {
+		json_t *o = json_loads(line, 0, NULL);
+		if (!o)
+			continue;
+		len += (size_t)snprintf(out + len, cap - len, "%8.3f %-4s %.500s\n",
+					json_number_value(json_object_get(o, "t")),
+					json_string_value(json_object_get(o, "dir")),
+					json_string_value(json_object_get(o, "data")));
+		json_decref(o);
+	}
+	free(line);
+	fclose(f);
+	return out;
+}
+
+static void copy_file(const char *from, const char *to)
+{
+	FILE *a = fopen(from, "rb"), *b = a ? fopen(to, "wb") : NULL;
+	char buf[8192];
+	size_t n;
+	while (b && (n = fread(buf, 1, sizeof buf, a)) > 0)
+		fwrite(buf, 1, n, b);
+	if (a)
+		fclose(a);
+	if (b)
+		fclose(b);
+}
+
+static void run_case(const struct opts *o, struct cf_target *t, const struct cf_fixtures *fx,
+		     const struct cf_case *c, struct cf_result *r)
+{
+	char why[1024] = "";
+	r->c = c;
+	double t0 = now();
+	if (c->profile && (t->real || strcmp(c->profile, t->profile->name))) {
+		r->v = CF_SKIP;
+		snprintf(why, sizeof why, "only on %s", c->profile);
+		goto done;
+	}
+	if (t->real && needs(c, "control")) {
+		r->v = CF_SKIP;
+		snprintf(why, sizeof why, "needs fault injection, which only a simulated module gives");
+		goto done;
+	}
+	if (t->real && needs(c, "fixtures") && !fx->remote) {
+		r->v = CF_SKIP;
+		snprintf(why, sizeof why, "needs fixture servers the module can reach: give --fixtures URL");
+		goto done;
+	}
+	/* A fresh simulator per case: every case starts from power-on, as on a bench. */
+	if (!t->real && !cf_sim_start(t, o->bin_dir, fx, o->scale, why, sizeof why)) {
+		r->v = CF_FAIL;
+		goto done;
+	}
+	size_t i;
+	json_t *s;
+	json_array_foreach(c->setup, i, s) {
+		json_t *rq = expand_json(s, t, fx);
+		json_t *reply = cf_control(t, rq, why, sizeof why);
+		json_decref(rq);
+		if (!reply || !json_is_true(json_object_get(reply, "ok"))) {
+			r->v = CF_FAIL;
+			snprintf(why, sizeof why, "case setup %zu refused: %s", i,
+				 reply ? json_string_value(json_object_get(reply, "error")) : "no reply");
+			json_decref(reply);
+			goto stop;
+		}
+		json_decref(reply);
+	}
+	json_t *req = expand_json(c->request, t, fx);
+	json_object_set_new(req, "case", json_string(c->id));
+	json_object_set_new(req, "time_limit_s", json_real(c->time_limit));
+	struct cf_ctx x = {.c = c, .t = t, .fx = fx, .request = req,
+			   .log_mark = count_lines(fx->log)};
+	bool timed_out;
+	r->outcome = cf_adapter_run(o->adapter, t, req, c->time_limit, c->during, &r->stderr_text,
+				    &timed_out, why, sizeof why);
+	x.outcome = r->outcome;
+	if (!r->outcome) {
+		r->v = CF_FAIL;
+	} else {
+		r->v = CF_PASS;
+		const json_t *list = cf_case_expect(c, t->profile);
+		json_t *chk;
+		json_array_foreach(list, i, chk) {
+			char w[768];
+			if (!cf_check(&x, chk, w, sizeof w)) {
+				r->v = CF_FAIL;
+				snprintf(why, sizeof why, "%s: %s",
+					 json_string_value(json_object_get(chk, "check")), w);
+				break;
+			}
+		}
+	}
+	json_decref(req);
+stop:
+	if (!t->real) {
+		cf_sim_stop_keep(t);
+		r->wire = wire_text(t->transcript);
+		if (o->transcripts) {
+			char p[PATH_MAX];
+			snprintf(p, sizeof p, "%s/%s", o->transcripts, t->name);
+			mkdir(p, 0755);
+			snprintf(p, sizeof p, "%s/%s/%s.jsonl", o->transcripts, t->name, c->id);
+			copy_file(t->transcript, p);
+		}
+		cf_sim_cleanup(t);
+	}
+done:
+	r->seconds = now() - t0;
+	r->message = why[0] ? strdup(why) : NULL;
+	if (!r->wire)
+		r->wire = strdup("");
+	if (!r->stderr_text)
+		r->stderr_text = strdup("");
+	static const char *const mark[] = {"PASS", "FAIL", "skip"};
+	printf("%-28s %-44s %s %5.1fs%s%s\n", t->name, c->id, mark[r->v], r->seconds,
+	       r->v != CF_PASS && why[0] ? "  " : "", r->v != CF_PASS ? why : "");
+	fflush(stdout);
+}
+
+/* One target in a child process; its results come back as JSON in a file. */
+static void run_target(const struct opts *o, struct cf_target *t, const struct cf_fixtures *fx,
+		       const struct cf_cases *cs, const char *out_path)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < cs->n; i++) {
+		if (!selected(o, &cs->c[i]))
+			continue;
+		struct cf_result r = {0};
+		run_case(o, t, fx, &cs->c[i], &r);
+		json_array_append_new(arr, json_pack("{s:s,s:i,s:s?,s:O?,s:s,s:s,s:f}", "id",
+			cs->c[i].id, "v", (int)r.v, "message", r.message, "outcome", r.outcome,
+			"stderr", r.stderr_text, "wire", r.wire, "seconds", r.seconds));
+		json_decref(r.outcome);
+		free(r.message);
+		free(r.stderr_text);
+		free(r.wire);
+	}
+	json_dump_file(arr, out_path, JSON_COMPACT);
+	json_decref(arr);
+}
+
+static void load_results(const char *path, const struct cf_cases *cs, const struct opts *o,
+			 struct cf_result *res)
+{
+	json_t *arr = json_load_file(path, 0, NULL);
+	size_t k = 0;
+	for (size_t i = 0; i < cs->n; i++) {
+		if (!selected(o, &cs->c[i]))
+			continue;
+		struct cf_result *r = &res[k];
+		json_t *j = json_array_get(arr, k++);
+		r->c = &cs->c[i];
+		if (!j) {
+			r->v = CF_FAIL;
+			r->message = strdup("the target's run ended early (see the runner's output)");
+			r->stderr_text = strdup("");
+			r->wire = strdup("");
+			continue;
+		}
+		r->v = (enum cf_verdict)json_integer_value(json_object_get(j, "v"));
+		const char *m = json_string_value(json_object_get(j, "message"));
+		r->message = m ? strdup(m) : NULL;
+		r->outcome = json_incref(json_object_get(j, "outcome"));
+		r->stderr_text = strdup(json_string_value(json_object_get(j, "stderr")) ?: "");
+		r->wire = strdup(json_string_value(json_object_get(j, "wire")) ?: "");
+		r->seconds = json_number_value(json_object_get(j, "seconds"));
+	}
+	json_decref(arr);
+}
+
+static int usage_error(const char *msg, const char *arg)
+{
+	fprintf(stderr, "sim800-conformance: ");
+	fprintf(stderr, msg, arg);
+	fprintf(stderr, "\nTry 'sim800-conformance --help'.\n");
+	return EXIT_USAGE;
+}
+
+static void bundled_profile(const char *name, const char *path, void *ctx)
+{
+	(void)path;
+	struct opts *o = ctx;
+	if (o->n_profiles < 64)
+		o->profiles[o->n_profiles++] = strdup(name);
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = {.driver = "sim800", .baud = 115200, .jobs = 2, .scale = 0,
+			 .cases_dir = SIM800_SOURCE_DIR "/conformance/cases"};
+	/* The binaries this runner starts sit next to it (build/bin). */
+	ssize_t n = readlink("/proc/self/exe", o.bin_dir, sizeof o.bin_dir - 1);
+	if (n > 0) {
+		o.bin_dir[n] = '\0';
+		*strrchr(o.bin_dir, '/') = '\0';
+	}
+	static const struct option lo[] = {
+		{"driver", 1, NULL, 'D'}, {"adapter", 1, NULL, 'A'}, {"profile", 1, NULL, 'p'},
+		{"device", 1, NULL, 'd'}, {"baud", 1, NULL, 'b'},    {"fixtures", 1, NULL, 'f'},
+		{"case", 1, NULL, 'c'},   {"jobs", 1, NULL, 'j'},    {"time-scale", 1, NULL, 's'},
+		{"junit", 1, NULL, 'J'},  {"json", 1, NULL, 'O'},    {"html", 1, NULL, 'H'},
+		{"transcripts", 1, NULL, 'T'}, {"cases", 1, NULL, 'C'}, {"list", 0, NULL, 'l'},
+		{"help", 0, NULL, 'h'},   {NULL, 0, NULL, 0},
+	};
+	opterr = 0;
+	for (int c; (c = getopt_long(argc, argv, "", lo, NULL)) != -1;) {
+		char *end;
+		switch (c) {
+		case 'D': o.driver = optarg; break;
+		case 'A': o.adapter = optarg; o.driver = optarg; break;
+		case 'p':
+			if (o.n_profiles == 64)
+				return usage_error("%s", "at most 64 --profile");
+			o.profiles[o.n_profiles++] = optarg;
+			break;
+		case 'd': o.device = optarg; break;
+		case 'b': o.baud = strtol(optarg, &end, 10); if (*end || o.baud < 0) return usage_error("--baud %s", optarg); break;
+		case 'f': o.fixtures = optarg; break;
+		case 'c': if (o.n_globs < 64) o.globs[o.n_globs++] = optarg; break;
+		case 'j': o.jobs = strtol(optarg, &end, 10); if (*end || o.jobs < 1 || o.jobs > 64) return usage_error("--jobs %s: 1 to 64", optarg); break;
+		case 's': o.scale = strtod(optarg, &end); if (*end || o.scale < 0) return usage_error("--time-scale %s", optarg); break;
+		case 'J': o.junit = optarg; break;
+		case 'O': o.json = optarg; break;
+		case 'H': o.html = optarg; break;
+		case 'T': o.transcripts = optarg; break;
+		case 'C': o.cases_dir = optarg; break;
+		case 'l': o.list = true; break;
+		case 'h': fputs(usage, stdout); return EXIT_PASS;
+		default: return usage_error("unknown option %s", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument %s", argv[optind]);
+	if (o.device && o.n_profiles)
+		return usage_error("%s", "--device and --profile exclude each other");
+	if (o.fixtures && strncmp(o.fixtures, "http://", 7))
+		return usage_error("--fixtures %s: expected http://HOST:PORTBASE", o.fixtures);
+	char why[1024];
+	struct cf_cases cs;
+	if (!cf_cases_load(o.cases_dir, &cs, why, sizeof why)) {
+		fprintf(stderr, "sim800-conformance: %s\n", why);
+		return EXIT_USAGE;
+	}
+	size_t n_sel = 0;
+	for (size_t i = 0; i < cs.n; i++)
+		n_sel += selected(&o, &cs.c[i]);
+	if (o.list) {
+		for (size_t i = 0; i < cs.n; i++)
+			if (selected(&o, &cs.c[i]))
+				printf("%-44s %-6s %s\n", cs.c[i].id, cs.c[i].group, cs.c[i].title);
+		cf_cases_free(&cs);
+		return EXIT_PASS;
+	}
+	if (!n_sel) {
+		cf_cases_free(&cs);
+		return usage_error("%s", "no case matches --case");
+	}
+	char adapter_path[PATH_MAX];
+	if (!o.adapter) {
+		if (strcmp(o.driver, "sim800")) {
+			cf_cases_free(&cs);
+			return usage_error("--driver %s: the bundled driver is sim800; use --adapter CMD", o.driver);
+		}
+		snprintf(adapter_path, sizeof adapter_path, "%s/conformance/adapters/sim800", SIM800_SOURCE_DIR);
+		o.adapter = adapter_path;
+	}
+	/* Adapters may use the tools built next to this runner (the bundled one drives the CLI). */
+	char cli[PATH_MAX + 16];
+	snprintf(cli, sizeof cli, "%s/sim800", o.bin_dir);
+	setenv("SIM800_CLI", cli, 0);
+	setenv("SIM800_BIN_DIR", o.bin_dir, 0);
+	bool owned_profiles = false;
+	if (!o.device && !o.n_profiles) {
+		profile_yaml_list(profile_yaml_bundled_dir(), bundled_profile, &o);
+		owned_profiles = true;
+	}
+	size_t n_t = o.device ? 1 : o.n_profiles;
+	struct cf_target *targets = calloc(n_t, sizeof *targets);
+	struct profile **profiles = calloc(n_t, sizeof *profiles);
+	int rc = EXIT_RUNTIME;
+	for (size_t t = 0; t < n_t; t++) {
+		targets[t].baud = o.baud;
+		if (o.device) {
+			targets[t].real = true;
+			targets[t].name = strdup(o.device);
+			targets[t].device = strdup(o.device);
+			continue;
+		}
+		struct profile_error perr;
+		profiles[t] = profile_yaml_load(o.profiles[t], profile_yaml_bundled_dir(), &perr);
+		if (!profiles[t]) {
+			profile_error_format(&perr, why, sizeof why);
+			fprintf(stderr, "sim800-conformance: %s\n", why);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		targets[t].profile = profiles[t];
+		targets[t].name = strdup(profiles[t]->name);
+	}
+	struct cf_fixtures fx = {0};
+	if (o.device && o.fixtures) {
+		fx.remote = true;
+		snprintf(fx.url, sizeof fx.url, "%s", o.fixtures);
+	} else if (!o.device && !cf_fixtures_start(&fx, o.bin_dir, why, sizeof why)) {
+		fprintf(stderr, "sim800-conformance: %s\n", why);
+		goto out;
+	}
+	printf("sim800-conformance: %s on %zu target%s, %zu case%s\n", o.driver, n_t,
+	       n_t == 1 ? "" : "s", n_sel, n_sel == 1 ? "" : "s");
+	fflush(stdout);
+	if (o.transcripts)
+		mkdir(o.transcripts, 0755);
+	char tmpdir[] = "/tmp/sim800-cf-run-XXXXXX";
+	if (!mkdtemp(tmpdir)) {
+		cf_fixtures_stop(&fx);
+		goto out;
+	}
+	/* Targets in parallel (--jobs): each in its own process, results through a file. */
+	pid_t *pids = calloc(n_t, sizeof *pids);
+	size_t next = 0, running = 0;
+	while (next < n_t || running) {
+		while (next < n_t && running < (size_t)o.jobs) {
+			char path[256];
+			snprintf(path, sizeof path, "%s/%zu.json", tmpdir, next);
+			pid_t pid = fork();
+			if (pid == 0) {
+				run_target(&o, &targets[next], &fx, &cs, path);
+				_exit(0);
+			}
+			pids[next++] = pid;
+			running++;
+		}
+		if (running && wait(NULL) > 0)
+			running--;
+	}
+	free(pids);
+	cf_fixtures_stop(&fx);
+	struct cf_run run = {.targets = targets, .n_targets = n_t, .n_cases = n_sel,
+			     .driver = o.driver};
+	run.results = calloc(n_t, sizeof *run.results);
+	size_t fails = 0, passes = 0, skips = 0;
+	printf("\n%-28s %6s %6s %6s\n", "target", "pass", "fail", "skip");
+	for (size_t t = 0; t < n_t; t++) {
+		char path[256];
+		snprintf(path, sizeof path, "%s/%zu.json", tmpdir, t);
+		run.results[t] = calloc(n_sel, sizeof **run.results);
+		load_results(path, &cs, &o, run.results[t]);
+		unlink(path);
+		size_t c[3] = {0};
+		for (size_t i = 0; i < n_sel; i++)
+			c[run.results[t][i].v]++;
+		printf("%-28s %6zu %6zu %6zu\n", targets[t].name, c[0], c[1], c[2]);
+		passes += c[0];
+		fails += c[1];
+		skips += c[2];
+	}
+	rmdir(tmpdir);
+	printf("%zu passed, %zu failed, %zu skipped\n", passes, fails, skips);
+	bool ok = (!o.json || cf_report_json(&run, o.json, why, sizeof why)) &&
+		  (!o.junit || cf_report_junit(&run, o.junit, why, sizeof why)) &&
+		  (!o.html || cf_report_html(&run, o.html, why, sizeof why));
+	if (!ok)
+		fprintf(stderr, "sim800-conformance: %s\n", why);
+	for (size_t t = 0; t < n_t; t++) {
+		for (size_t i = 0; i < n_sel; i++) {
+			json_decref(run.results[t][i].outcome);
+			free(run.results[t][i].message);
+			free(run.results[t][i].stderr_text);
+			free(run.results[t][i].wire);
+		}
+		free(run.results[t]);
+	}
+	free(run.results);
+	rc = !ok ? EXIT_RUNTIME : fails ? EXIT_FAILED : EXIT_PASS;
+out:
+	for (size_t t = 0; t < n_t; t++) {
+		free(targets[t].name);
+		free(targets[t].device);
+		profile_free(profiles[t]);
+	}
+	free(targets);
+	free(profiles);
+	if (owned_profiles)
+		for (size_t i = 0; i < o.n_profiles; i++)
+			free((char *)o.profiles[i]);
+	cf_cases_free(&cs);
+	return rc;
+}

@@ -1,0 +1,193 @@
+/* test_runner.c - sim800-conformance itself: broken drivers fail their cases, reports are written. */
+#include <jansson.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#define T SIM800_SOURCE_DIR "/tests/conformance"
+
+static char dir[64];
+
+/* Run the runner with args; returns its exit status; stdout into out. */
+static int runner(const char *const *args, char *out, size_t cap, double *secs)
+{
+	const char *argv[40];
+	size_t n = 0;
+	argv[n++] = SIM800_BIN_DIR "/sim800-conformance";
+	argv[n++] = "--cases";
+	argv[n++] = T "/cases";
+	for (size_t i = 0; args[i] && n < 38; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		dup2(p[1], 1);
+		close(p[0]);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(p[1]);
+	size_t len = 0;
+	for (;;) {
+		ssize_t r = read(p[0], out + len, cap - 1 - len);
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	out[len] = '\0';
+	close(p[0]);
+	int st;
+	waitpid(pid, &st, 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (secs)
+		*secs = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static const json_t *case_result(json_t *report, const char *id)
+{
+	size_t i, k;
+	json_t *t, *c;
+	json_array_foreach(json_object_get(report, "targets"), i, t)
+		json_array_foreach(json_object_get(t, "cases"), k, c)
+			if (!strcmp(json_string_value(json_object_get(c, "id")), id))
+				return c;
+	return NULL;
+}
+
+static void plaintext_driver_is_caught(void **state)
+{
+	(void)state;
+	char out[65536], json[128];
+	snprintf(json, sizeof json, "%s/plain.json", dir);
+	const char *const a[] = {"--adapter", T "/broken-plaintext", "--profile", "sim800-r14.18",
+				 "--case", "https-never-plaintext", "--json", json, NULL};
+	assert_int_equal(runner(a, out, sizeof out, NULL), 1);
+	json_t *r = json_load_file(json, 0, NULL);
+	const json_t *c = case_result(r, "https-never-plaintext");
+	assert_string_equal(json_string_value(json_object_get(c, "verdict")), "fail");
+	assert_non_null(strstr(json_string_value(json_object_get(c, "message")), "must never get"));
+	json_decref(r);
+	/* The bundled driver passes the same case. */
+	const char *const b[] = {"--profile", "sim800-r14.18", "--case", "https-never-plaintext", NULL};
+	int rc = runner(b, out, sizeof out, NULL);
+	if (rc != 0)
+		fail_msg("bundled driver: %s", out);
+}
+
+static void urc_ignoring_driver_is_caught(void **state)
+{
+	(void)state;
+	char out[65536], json[128];
+	snprintf(json, sizeof json, "%s/urc.json", dir);
+	const char *const a[] = {"--adapter", T "/broken-urc", "--profile", T "/profiles/slow-creg.yaml",
+				 "--time-scale", "1", "--case", "urc-not-an-answer", "--json", json, NULL};
+	assert_int_equal(runner(a, out, sizeof out, NULL), 1);
+	json_t *r = json_load_file(json, 0, NULL);
+	const json_t *c = case_result(r, "urc-not-an-answer");
+	assert_string_equal(json_string_value(json_object_get(c, "verdict")), "fail");
+	assert_non_null(strstr(json_string_value(json_object_get(c, "message")), "status.registered"));
+	json_decref(r);
+	const char *const b[] = {"--profile", T "/profiles/slow-creg.yaml", "--time-scale", "1",
+				 "--case", "urc-not-an-answer", NULL};
+	int rc = runner(b, out, sizeof out, NULL);
+	if (rc != 0)
+		fail_msg("bundled driver: %s", out);
+}
+
+static void hanging_driver_is_killed(void **state)
+{
+	(void)state;
+	char out[65536], junit[128], html[128];
+	snprintf(junit, sizeof junit, "%s/hang.xml", dir);
+	snprintf(html, sizeof html, "%s/hang.html", dir);
+	double secs;
+	const char *const a[] = {"--adapter", T "/broken-hang", "--profile", "sim800-r13.08",
+				 "--profile", "sim800-r14.18", "--case", "hangs", "--junit", junit,
+				 "--html", html, NULL};
+	assert_int_equal(runner(a, out, sizeof out, &secs), 1);
+	assert_non_null(strstr(out, "did not finish within 2 s and was killed"));
+	assert_true(secs < 30);
+	/* JUnit: one testsuite per driver x profile, the failure with its message. */
+	FILE *f = fopen(junit, "r");
+	assert_non_null(f);
+	char x[16384];
+	size_t n = fread(x, 1, sizeof x - 1, f);
+	fclose(f);
+	x[n] = '\0';
+	assert_non_null(strstr(x, "<testsuite name=\"" T "/broken-hang x sim800-r13.08\" tests=\"1\" failures=\"1\""));
+	assert_non_null(strstr(x, "<testsuite name=\"" T "/broken-hang x sim800-r14.18\""));
+	assert_non_null(strstr(x, "<failure message=\"the adapter did not finish"));
+	/* HTML: the matrix with a failing cell per target. */
+	f = fopen(html, "r");
+	assert_non_null(f);
+	n = fread(x, 1, sizeof x - 1, f);
+	fclose(f);
+	x[n] = '\0';
+	assert_non_null(strstr(x, "<table id=\"matrix\">"));
+	assert_non_null(strstr(x, "<td class=\"fail\""));
+	unlink(junit);
+	unlink(html);
+}
+
+static void usage_and_listing(void **state)
+{
+	(void)state;
+	char out[65536];
+	const char *const a[] = {"--list", NULL};
+	assert_int_equal(runner(a, out, sizeof out, NULL), 0);
+	assert_non_null(strstr(out, "https-never-plaintext"));
+	const char *const b[] = {"--bogus", NULL};
+	assert_int_equal(runner(b, out, sizeof out, NULL), 2);
+	const char *const c[] = {"--case", "nothing-matches-*", NULL};
+	assert_int_equal(runner(c, out, sizeof out, NULL), 2);
+	const char *const d[] = {"--device", "/dev/null", "--profile", "x", NULL};
+	assert_int_equal(runner(d, out, sizeof out, NULL), 2);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof dir, "/tmp/sim800-cf-test-XXXXXX");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	char p[160];
+	snprintf(p, sizeof p, "%s/plain.json", dir);
+	unlink(p);
+	snprintf(p, sizeof p, "%s/urc.json", dir);
+	unlink(p);
+	rmdir(dir);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(usage_and_listing),
+		cmocka_unit_test(hanging_driver_is_killed),
+		cmocka_unit_test(urc_ignoring_driver_is_caught),
+		cmocka_unit_test(plaintext_driver_is_caught),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
