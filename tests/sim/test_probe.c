@@ -141,9 +141,19 @@ static void proxy_records_both_directions(void **state)
 	assert_true(fd >= 0);
 	simproc_write_str(fd, "ATI\r");
 	EXPECT_TTY(fd, "ATI\r\r\nSIM800 R14.18\r\n\r\nOK\r\n");
-	/* Binary (a PPP-like frame) passes untouched both ways through the tap. */
+	/* PPP through the tap: dial, then HDLC frames pass untouched both ways. */
 	simproc_write_str(fd, "ATE0\r");
 	EXPECT_TTY(fd, "ATE0\r\r\nOK\r\n");
+	simproc_write_str(fd, "ATD*99#\r");
+	EXPECT_TTY(fd, "\r\nCONNECT\r\n");
+	/* An LCP Configure-Request, no options, with its FCS (RFC 1662 framing and escapes). */
+	static const uint8_t lcp[] = {0x7e, 0xff, 0x7d, 0x23, 0xc0, 0x21, 0x7d, 0x21, 0x7d, 0x21,
+				      0x7d, 0x20, 0x7d, 0x24, 0xd1, 0xb5, 0x7e};
+	simproc_write(fd, lcp, sizeof lcp);
+	char frames[2048];
+	size_t fn = simproc_read_all(fd, frames, sizeof frames, 5000, 1500);
+	assert_true(fn > 0);
+	assert_int_equal((unsigned char)frames[0], 0x7e); /* the simulator's own LCP frames */
 	close(fd);
 	kill(pid, SIGTERM);
 	int st;
@@ -154,7 +164,7 @@ static void proxy_records_both_directions(void **state)
 	FILE *f = fopen(tpath, "r");
 	assert_non_null(f);
 	char line[4096];
-	bool rx = false, tx = false, boot = false;
+	bool rx = false, tx = false, boot = false, ppp_rx = false, ppp_tx = false;
 	while (fgets(line, sizeof line, f)) {
 		json_t *o = json_loads(line, 0, NULL);
 		assert_non_null(o);
@@ -166,12 +176,18 @@ static void proxy_records_both_directions(void **state)
 			tx = true;
 		if (d && !strcmp(d, "tx") && strstr(data, "RDY"))
 			boot = true;
+		if (d && !strcmp(d, "rx") && strstr(data, "~\\xff}#\\xc0!"))
+			ppp_rx = true;
+		if (d && !strcmp(d, "tx") && strstr(data, "~\\xff}#\\xc0!"))
+			ppp_tx = true;
 		json_decref(o);
 	}
 	fclose(f);
 	assert_true(rx);
 	assert_true(tx);
 	assert_true(boot);
+	assert_true(ppp_rx); /* recorded byte for byte: 7e ff 7d 23 c0 21 ("~" and "}" are printable) */
+	assert_true(ppp_tx);
 	unlink(tpath);
 	rmdir(dir);
 }
