@@ -172,21 +172,7 @@ static struct at_result cmd_s(struct sim_modem *m, const struct at_cmd *c)
 
 static struct at_result cmd_cmee(struct sim_modem *m, const struct at_cmd *c)
 {
-	switch (c->op) {
-	case AT_OP_TEST:
-		respond_infof(m, "+CMEE: (0-2)");
-		return RES_OK;
-	case AT_OP_READ:
-		respond_infof(m, "+CMEE: %d", m->v.cmee);
-		return RES_OK;
-	default: {
-		long v;
-		if (!cmd_int_arg(c, 0, 2, 0, &v))
-			return RES_ERROR;
-		m->v.cmee = (int)v;
-		return RES_OK;
-	}
-	}
+	return cmd_setting(m, c, "+CMEE", "(0-2)", &m->v.cmee, 0, 2);
 }
 
 static const unsigned ipr_rates[] = {0, 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200,

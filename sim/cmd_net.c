@@ -217,23 +217,7 @@ static struct at_result cmd_cfun(struct sim_modem *m, const struct at_cmd *c)
 
 static struct at_result cmd_csclk(struct sim_modem *m, const struct at_cmd *c)
 {
-	switch (c->op) {
-	case AT_OP_TEST:
-		respond_infof(m, "+CSCLK: (0-2)");
-		return RES_OK;
-	case AT_OP_READ:
-		respond_infof(m, "+CSCLK: %d", m->net.csclk);
-		return RES_OK;
-	case AT_OP_EXEC:
-		return RES_ERROR;
-	case AT_OP_SET:
-		break;
-	}
-	long v;
-	if (!cmd_int_arg(c, 0, 2, 0, &v))
-		return RES_ERROR;
-	m->net.csclk = (int)v;
-	return RES_OK;
+	return cmd_setting(m, c, "+CSCLK", "(0-2)", &m->net.csclk, 0, 2);
 }
 
 static struct at_result cmd_ciurc(struct sim_modem *m, const struct at_cmd *c)

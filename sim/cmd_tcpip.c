@@ -26,23 +26,7 @@ static struct at_result text(struct svc_tcp *t, const char *fmt, int id, size_t 
 static struct at_result flag(struct sim_modem *m, const struct at_cmd *c, const char *name,
 			     const char *range, int *val, int max)
 {
-	switch (c->op) {
-	case AT_OP_TEST:
-		respond_infof(m, "%s: %s", name, range);
-		return RES_OK;
-	case AT_OP_READ:
-		respond_infof(m, "%s: %d", name, *val);
-		return RES_OK;
-	case AT_OP_EXEC:
-		return RES_ERROR;
-	case AT_OP_SET:
-		break;
-	}
-	long v;
-	if (!cmd_int_arg(c, 0, max, 0, &v))
-		return RES_ERROR;
-	*val = (int)v;
-	return RES_OK;
+	return cmd_setting(m, c, name, range, val, 0, max);
 }
 
 static struct at_result bool_flag(struct sim_modem *m, const struct at_cmd *c, const char *name,

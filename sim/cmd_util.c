@@ -1,6 +1,8 @@
 /* cmd_util.c - small helpers shared by the cmd_*.c handlers. */
 #include "cmd_util.h"
 
+#include "respond.h"
+
 void cmd_tok(const struct at_cmd *c, struct at_tok *t)
 {
 	at_tok_init(t, c->args, c->args_len);
@@ -21,4 +23,26 @@ bool cmd_int_arg(const struct at_cmd *c, long lo, long hi, long def, long *out)
 		return false;
 	*out = v;
 	return true;
+}
+
+struct at_result cmd_setting(struct sim_modem *m, const struct at_cmd *c, const char *name,
+			     const char *range, int *val, long lo, long hi)
+{
+	switch (c->op) {
+	case AT_OP_TEST:
+		respond_infof(m, "%s: %s", name, range);
+		return RES_OK;
+	case AT_OP_READ:
+		respond_infof(m, "%s: %d", name, *val);
+		return RES_OK;
+	case AT_OP_EXEC:
+		return RES_ERROR;
+	case AT_OP_SET:
+		break;
+	}
+	long v;
+	if (!cmd_int_arg(c, lo, hi, 0, &v))
+		return RES_ERROR;
+	*val = (int)v;
+	return RES_OK;
 }
