@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct profile_error err;
 	struct profile *p = profile_yaml_load(name, SIM800_SOURCE_DIR "/profiles", &err);
 	FUZZ_CHECK(p != NULL);
-	fuzz_modem_run(p, data + 2, size - 2, limit, data[1]);
+	fuzz_modem_run(p, NULL, data + 2, size - 2, limit, data[1]);
 	profile_free(p);
 	return 0;
 }

@@ -52,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_error(&err);
 		return 0;
 	}
-	fuzz_modem_run(p, (const uint8_t *)session, sizeof session - 1, 7, 0);
+	fuzz_modem_run(p, NULL, (const uint8_t *)session, sizeof session - 1, 7, 0);
 	profile_free(p);
 	return 0;
 }
