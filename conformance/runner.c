@@ -262,8 +262,16 @@ static void run_case(const struct opts *o, struct cf_target *t, const struct cf_
 	r->outcome = cf_adapter_run(o->adapter, t, req, c->time_limit, c->during, &r->stderr_text,
 				    &timed_out, why, sizeof why);
 	x.outcome = r->outcome;
+	const json_t *err = json_object_get(r->outcome, "error");
+	const char *code = json_string_value(json_object_get(err, "code"));
 	if (!r->outcome) {
 		r->v = CF_FAIL;
+	} else if (code && !strcmp(code, "UNSUPPORTED_ACTION")) {
+		/* The adapter's software cannot do this at all (ADAPTERS.md): not a verdict on it. */
+		r->v = CF_SKIP;
+		const char *text = json_string_value(json_object_get(err, "text"));
+		snprintf(why, sizeof why, "the adapter does not support this: %s",
+			 text ? text : "(no reason given)");
 	} else {
 		r->v = CF_PASS;
 		const json_t *list = cf_case_expect(c, t->profile);
@@ -277,6 +285,12 @@ static void run_case(const struct opts *o, struct cf_target *t, const struct cf_
 				break;
 			}
 		}
+	}
+	/* The adapter's own reading of a failure (e.g. which side deviated from the facts). */
+	const char *note = json_string_value(json_object_get(r->outcome, "note"));
+	if (note && r->v != CF_PASS) {
+		size_t l = strlen(why);
+		snprintf(why + l, sizeof why - l, "%sadapter note: %s", l ? "; " : "", note);
 	}
 	json_decref(req);
 stop:
