@@ -26,3 +26,12 @@ add_executable(sim800-cli
   ${CMAKE_CURRENT_LIST_DIR}/cli/cli_ppp.c)
 set_target_properties(sim800-cli PROPERTIES OUTPUT_NAME sim800)
 target_link_libraries(sim800-cli PRIVATE sim800drv PkgConfig::JANSSON PkgConfig::OPENSSL)
+
+# The PPP path (`sim800 ppp URL`, policy secure): the lwIP PPP client from driver/ppp when it is
+# in the tree; without it the CLI reports "PPP unavailable" (see driver/cli/cli_ppp.c).
+option(SIM800_CLI_PPP "link the CLI's PPP path to driver/ppp (lwIP PPP client)" ON)
+if(SIM800_CLI_PPP AND EXISTS ${CMAKE_CURRENT_LIST_DIR}/ppp/ppp_client.cmake)
+  include(${CMAKE_CURRENT_LIST_DIR}/ppp/ppp_client.cmake)
+  target_compile_definitions(sim800-cli PRIVATE SIM800_CLI_PPP_CLIENT=1)
+  target_link_libraries(sim800-cli PRIVATE sim800_ppp_client ev_dep)
+endif()

@@ -53,7 +53,7 @@ struct cli {
 	size_t body_len;
 	char body_head[4097];   /* first bytes, for the JSON "body" when short text */
 	size_t body_head_len;
-	char detail[256];       /* extra context for the error object */
+	char detail[512];       /* extra context for the error object */
 };
 
 void cli_warn(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -15,8 +15,12 @@ static void vput(struct cli *c, const char *tag, const char *fmt, va_list ap)
 	} else {
 		fprintf(stderr, "sim800: %s%s\n", tag[0] == 'w' ? "warning: " : "", buf);
 	}
-	if (c->log)
-		fprintf(c->log, "# %s: %s\n", tag, buf);
+	if (c->log) {
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		fprintf(c->log, "%lld.%03ld # %s: %s\n", (long long)ts.tv_sec, ts.tv_nsec / 1000000,
+			tag, buf);
+	}
 }
 
 void cli_warn(struct cli *c, const char *fmt, ...)

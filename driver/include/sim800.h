@@ -523,6 +523,7 @@ enum sim800_err sim800_bearer_open(struct sim800 *m, const char *apn);
 enum sim800_err sim800_bearer_close(struct sim800 *m);
 
 enum sim800_http_method { SIM800_HTTP_GET = 0, SIM800_HTTP_POST = 1, SIM800_HTTP_HEAD = 2 };
+#define SIM800_HTTP_READ_WHOLE ((size_t)-1) /* read_chunk: the whole body in one AT+HTTPREAD */
 
 struct sim800_http_req {
 	enum sim800_http_method method;
@@ -531,7 +532,8 @@ struct sim800_http_req {
 	size_t body_len;
 	const char *content_type; /* HTTPPARA "CONTENT", NULL = module default */
 	uint32_t timeout_ms;      /* wait for +HTTPACTION; 0 -> 130 s (module TIMEOUT 120 s) */
-	size_t read_chunk;        /* HTTPREAD=<start>,<size> piece; 0 -> 1024 */
+	size_t read_chunk;        /* HTTPREAD=<start>,<size> piece; 0 -> 1024;
+				     SIM800_HTTP_READ_WHOLE -> one bare AT+HTTPREAD */
 	/* Body sink, called with each piece in order; NULL = do not read the body. */
 	void (*on_body)(void *user, const uint8_t *buf, size_t n);
 	void *user;

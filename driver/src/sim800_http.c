@@ -140,11 +140,15 @@ static bool is_read_header(const char *line, size_t len)
 static enum sim800_err read_body(struct sim800 *m, const struct sim800_http_req *req,
 				 struct sim800_http_res *res)
 {
-	size_t piece = req->read_chunk ? req->read_chunk : 1024;
+	bool whole = req->read_chunk == SIM800_HTTP_READ_WHOLE;
+	size_t piece = whole ? (size_t)res->length : req->read_chunk ? req->read_chunk : 1024;
 	const char *const prefixes[] = {"+HTTPREAD:", NULL};
 	while (res->received < (size_t)res->length) {
 		char cmd[64];
-		snprintf(cmd, sizeof cmd, "AT+HTTPREAD=%zu,%zu", res->received, piece);
+		if (whole)
+			snprintf(cmd, sizeof cmd, "AT+HTTPREAD");
+		else
+			snprintf(cmd, sizeof cmd, "AT+HTTPREAD=%zu,%zu", res->received, piece);
 		struct read_ctx r = {.req = req, .announced = -1};
 		struct sim800_cmd c = {
 			.text = cmd, .prefixes = prefixes, .match = is_read_header, .user = &r,
@@ -155,7 +159,7 @@ static enum sim800_err read_body(struct sim800 *m, const struct sim800_http_req 
 		res->received += r.got;
 		if (e != SIM800_OK)
 			return e;
-		if (r.announced <= 0 || r.got == 0)
+		if (r.announced <= 0 || r.got == 0 || whole)
 			break; /* the module has no more: a short body, reported by received */
 	}
 	return SIM800_OK;

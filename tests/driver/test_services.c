@@ -355,6 +355,30 @@ static void test_http_reset_and_silence(void **state)
 	fx_free(f);
 }
 
+/* The whole body in one bare AT+HTTPREAD, after a 201 (all 2xx are success). */
+static void test_http_read_whole(void **state)
+{
+	(void)state;
+	static const uint8_t r1[] = "\r\n+HTTPREAD: 5\r\nhe\r\nl\r\nOK\r\n";
+	FOR_EACH_SHAPE(f)
+	{
+		f->m.caps.httpssl = SIM800_CAP_NO;
+		script_http_head(&f->mp, "http://a.test/");
+		mock_port_expect(&f->mp, "AT+HTTPACTION=0\r", "\r\nOK\r\n\r\n+HTTPACTION: 0,201,5\r\n");
+		mock_port_expect_n(&f->mp, "AT+HTTPREAD\r", r1, sizeof r1 - 1);
+		mock_port_expect(&f->mp, "AT+HTTPTERM\r", "\r\nOK\r\n");
+		struct body b = {.len = 0};
+		struct sim800_http_req rq = {.url = "http://a.test/", .read_chunk = SIM800_HTTP_READ_WHOLE,
+					     .on_body = body_sink, .user = &b};
+		struct sim800_http_res res;
+		assert_int_equal(sim800_http_request(&f->m, &rq, &res), SIM800_OK);
+		assert_int_equal(res.status, 201);
+		assert_int_equal(b.len, 5);
+		assert_memory_equal(b.buf, "he\r\nl", 5);
+		assert_true(mock_port_done(&f->mp));
+	}
+}
+
 /* V0 (numeric finals) with HTTPREAD: "0\r" ends it, the data is still raw. */
 static void test_http_read_v0(void **state)
 {
@@ -583,6 +607,7 @@ int main(void)
 		cmocka_unit_test(test_http_tls_unsupported),
 		cmocka_unit_test(test_http_reset_and_silence),
 		cmocka_unit_test(test_http_read_v0),
+		cmocka_unit_test(test_http_read_whole),
 		cmocka_unit_test(test_bearer_open),
 		cmocka_unit_test(test_sms_send_waits_for_sms_ready),
 		cmocka_unit_test(test_sms_errors),
