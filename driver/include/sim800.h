@@ -269,6 +269,7 @@ struct sim800_svc {
 	bool cip_rxget;    /* CIPRXGET=1 accepted: data waits in the module until read */
 	bool pdp_deact;    /* +PDP: DEACT since the last CIPSHUT */
 	char ip[16];       /* the address CIFSR answered */
+	int open_failures; /* consecutive failed CIPSTARTs (reg-stuck-connect-needs-shut) */
 	struct sim800_cip_link link[SIM800_CIP_CONNS];
 	bool http_done;    /* +HTTPACTION: arrived for the pending action */
 	int http_method, http_status;
@@ -498,7 +499,11 @@ enum sim800_err sim800_cip_down(struct sim800 *m);
  * CONNECT FAIL -> SIM800_ERR_CONNECT_FAIL, CLOSE OK/CLOSED while connecting with TLS ->
  * SIM800_ERR_TLS_HANDSHAKE, ALREADY CONNECT -> the old link is closed and the open retried
  * once. On our timeout the link is closed (CIPCLOSE) so a late CONNECT FAIL is harmless.
+ * After SIM800_CIP_OPEN_TRIES consecutive failures (timeout or CONNECT FAIL) the stack may be
+ * wedged (reg-stuck-connect-needs-shut): AT+CIPSHUT is sent and SIM800_ERR_GPRS returned, so
+ * the caller runs sim800_cip_up again (and resets the module if that fails too).
  */
+#define SIM800_CIP_OPEN_TRIES 3
 enum sim800_err sim800_tcp_open(struct sim800 *m, int id, bool udp, const char *host,
 				unsigned port, bool tls, uint32_t timeout_ms);
 /* Send len bytes in CIPSEND pieces (<= 1460 each). *sent = bytes the module accepted (SEND OK

@@ -37,6 +37,7 @@ static enum sim800_err wait_for(struct sim800 *m, uint64_t deadline,
 static void cip_forget(struct sim800 *m)
 {
 	m->svc.cip_up = false;
+	m->svc.open_failures = 0;
 	m->svc.pdp_deact = false;
 	for (int i = 0; i < SIM800_CIP_CONNS; i++)
 		memset(&m->svc.link[i], 0, sizeof(m->svc.link[i]));
@@ -125,8 +126,32 @@ static enum sim800_err close_link(struct sim800 *m, int id)
 	return e == SIM800_ERR_ERROR || e == SIM800_ERR_CME ? SIM800_OK : e;
 }
 
+static enum sim800_err open_once(struct sim800 *m, int id, bool udp, const char *host,
+				 unsigned port, bool tls, uint32_t timeout_ms);
+
 enum sim800_err sim800_tcp_open(struct sim800 *m, int id, bool udp, const char *host,
 				unsigned port, bool tls, uint32_t timeout_ms)
+{
+	enum sim800_err e = open_once(m, id, udp, host, port, tls, timeout_ms);
+	if (e == SIM800_OK) {
+		m->svc.open_failures = 0;
+	} else if (e == SIM800_ERR_TIMEOUT || e == SIM800_ERR_CONNECT_FAIL) {
+		if (++m->svc.open_failures >= SIM800_CIP_OPEN_TRIES) {
+			/* Never CIPSTART forever on a wedged stack: shut it, the caller brings it up
+			 * again. What the module said last is kept for the report. */
+			struct sim800_last said = m->last;
+			sim800_cip_down(m);
+			m->svc.open_failures = 0;
+			m->svc.cip_up = false;
+			m->last = said;
+			return SIM800_ERR_GPRS;
+		}
+	}
+	return e;
+}
+
+static enum sim800_err open_once(struct sim800 *m, int id, bool udp, const char *host,
+				 unsigned port, bool tls, uint32_t timeout_ms)
 {
 	if (!m || !host || !*host || !plain_arg(host) || port == 0 || port > 65535 || id < 0 ||
 	    id >= SIM800_CIP_CONNS || (!m->svc.cip_mux && id != 0))

@@ -108,6 +108,34 @@ static void test_tcp_send_fail_and_late_connect_fail(void **state)
 	}
 }
 
+/* Three failed connects in a row: CIPSHUT and SIM800_ERR_GPRS, never CIPSTART forever
+ * (reg-stuck-connect-needs-shut). */
+static void test_tcp_escalation(void **state)
+{
+	(void)state;
+	FOR_EACH_SHAPE(f)
+	{
+		struct sim800 *m = &f->m;
+		script_cip_up(&f->mp);
+		for (int i = 0; i < 3; i++)
+			mock_port_expect(&f->mp, "AT+CIPSTART=\"TCP\",\"d.test\",1\r",
+					 "\r\nOK\r\n\r\nSTATE: TCP CLOSED\r\n\r\nCONNECT FAIL\r\n");
+		mock_port_expect(&f->mp, "AT+CIPSHUT\r", "\r\nSHUT OK\r\n");
+		assert_int_equal(sim800_cip_up(m, "internet", NULL, NULL, false), SIM800_OK);
+		for (int i = 0; i < 2; i++)
+			assert_int_equal(sim800_tcp_open(m, 0, false, "d.test", 1, false, 0),
+					 SIM800_ERR_CONNECT_FAIL);
+		assert_int_equal(sim800_tcp_open(m, 0, false, "d.test", 1, false, 0), SIM800_ERR_GPRS);
+		assert_string_equal(sim800_last(m)->line, "CONNECT FAIL");
+		assert_false(m->svc.cip_up);
+		/* Until the caller brings the stack up again, nothing is sent. */
+		size_t before = f->mp.wlen;
+		assert_int_equal(sim800_tcp_open(m, 0, false, "d.test", 1, false, 0), SIM800_ERR_GPRS);
+		assert_int_equal(f->mp.wlen, before);
+		assert_true(mock_port_done(&f->mp));
+	}
+}
+
 static void test_tcp_tls_paths(void **state)
 {
 	(void)state;
@@ -599,6 +627,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tcp_roundtrip),
 		cmocka_unit_test(test_tcp_send_fail_and_late_connect_fail),
+		cmocka_unit_test(test_tcp_escalation),
 		cmocka_unit_test(test_tcp_tls_paths),
 		cmocka_unit_test(test_tcp_multi),
 		cmocka_unit_test(test_tcp_close_with_buffer),
