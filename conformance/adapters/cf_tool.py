@@ -9,6 +9,7 @@ describes and the tool still failed).
 import json
 import os
 import pty
+import re
 import select
 import subprocess
 import sys
@@ -118,9 +119,19 @@ class Relay:
             return None
         cmd, lines = last
         name = cmd[2:].upper().split("=")[0].split("?")[0]
-        if name in SIM800_COMMANDS and "ERROR" in lines:
-            return f"{cmd} -> ERROR"
-        return None
+        if name not in SIM800_COMMANDS or "ERROR" not in lines or self.cmee_off():
+            return None
+        return f"{cmd} -> ERROR"
+
+    def cmee_off(self):
+        """True unless the tool switched on +CME ERROR codes: with AT+CMEE=0 (the factory
+        setting, sim800-facts.md §2.2) a module answers every failure with a plain ERROR."""
+        on = False
+        for cmd, ans in self.exchanges():
+            m = re.match(r"AT\+CMEE=([0-2])", cmd.upper().replace(" ", ""))
+            if m and "OK" in answer_lines(cmd, ans):
+                on = m.group(1) != "0"
+        return not on
 
 
 def answer_lines(cmd, answer):
