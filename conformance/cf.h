@@ -34,7 +34,8 @@ struct cf_cases {
 /* Load every *.yaml in dir (sorted); false with why (file:line:column) on the first error. */
 bool cf_cases_load(const char *dir, struct cf_cases *out, char *why, size_t cap);
 void cf_cases_free(struct cf_cases *cs);
-/* The check list that applies to a profile: its name, then "ssl"/"no_ssl", then "default". */
+/* The check list that applies to a profile: its name, then "no_network" (no SIM, or never
+ * registered), then "ssl"/"no_ssl", then "default". */
 const json_t *cf_case_expect(const struct cf_case *c, const struct profile *p);
 
 /* What the runner knows while a case runs on a target (checks read it). */

@@ -185,10 +185,22 @@ bool cf_cases_load(const char *dir, struct cf_cases *out, char *why, size_t cap)
 	return ok;
 }
 
+/* A firmware profile whose module never gets a network: no SIM, or a timeline that ends
+ * unregistered (searching, denied). */
+static bool no_network(const struct profile *p)
+{
+	if (p->sim != PROFILE_SIM_READY || p->n_net == 0)
+		return p->sim != PROFILE_SIM_READY;
+	enum profile_reg last = p->net[p->n_net - 1].reg;
+	return last != PROFILE_REG_HOME && last != PROFILE_REG_ROAMING;
+}
+
 const json_t *cf_case_expect(const struct cf_case *c, const struct profile *p)
 {
 	const json_t *e;
 	if (p && (e = json_object_get(c->expect, p->name)))
+		return e;
+	if (p && no_network(p) && (e = json_object_get(c->expect, "no_network")))
 		return e;
 	if (p && (e = json_object_get(c->expect, p->cap_ssl ? "ssl" : "no_ssl")))
 		return e;

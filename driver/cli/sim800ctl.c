@@ -511,8 +511,26 @@ static int cmd_sms(struct cli *c, int argc, char **argv)
 	if (send ? argc != 3 : (strcmp(argv[0], "list") != 0 || argc != 1))
 		return CLI_EXIT_USAGE;
 	struct sim800_bringup_cfg bc = {.reg_timeout_ms = c->timeout_ms, .pin = c->pin};
-	/* Registration first: an SMS before it fails late (sms-send-before-registration). */
-	enum sim800_err e = sim800_bringup(&c->m, &bc, NULL);
+	enum sim800_err e;
+	if (send) {
+		/* Registration first: an SMS before it fails late (sms-send-before-registration). */
+		e = sim800_bringup(&c->m, &bc, NULL);
+	} else {
+		/* Reading the SIM's store needs the SIM, not the network: a unit that lost its
+		 * network can still read its inbox. */
+		enum sim800_sim sim = SIM800_SIM_UNKNOWN;
+		e = sim800_sync(&c->m, 10000);
+		if (e == SIM800_OK)
+			e = sim800_exec(&c->m, "ATE0", 0);
+		if (e == SIM800_OK)
+			e = sim800_exec(&c->m, "AT+CMEE=2", 0);
+		if (e == SIM800_OK)
+			e = sim800_sim_status(&c->m, &sim);
+		if (e == SIM800_OK && sim == SIM800_SIM_NOT_INSERTED)
+			e = SIM800_ERR_SIM_NOT_INSERTED;
+		else if (e == SIM800_OK && (sim == SIM800_SIM_PIN || sim == SIM800_SIM_PUK))
+			e = sim == SIM800_SIM_PIN ? SIM800_ERR_SIM_PIN : SIM800_ERR_SIM_PUK;
+	}
 	if (e != SIM800_OK)
 		return cli_fail(c, e);
 	if (send) {
