@@ -26,6 +26,8 @@ struct transport_mem {
 
 static int buf_append(struct buf *b, const void *p, size_t n)
 {
+	if (n == 0)
+		return 0; /* nothing to copy; and b->d may still be NULL (NULL + 0 is UB) */
 	if (b->len + n > b->cap) {
 		size_t cap = b->cap ? b->cap : 256;
 		while (cap < b->len + n)
@@ -142,6 +144,9 @@ size_t transport_mem_take(struct transport *t, char *buf, size_t cap)
 		return 0;
 	if (n > cap - 1)
 		n = cap - 1;
+	buf[n] = '\0';
+	if (n == 0)
+		return 0; /* the modem wrote nothing yet: m->out.d may be NULL */
 	memcpy(buf, m->out.d, n);
 	buf[n] = '\0';
 	memmove(m->out.d, m->out.d + n, m->out.len - n);

@@ -10,6 +10,7 @@
 #include "at_line.h"
 #include "at_parser.h"
 #include "transcript.h"
+#include "transport_mem.h"
 
 /* Feed s in pieces of `step` bytes; collect events and the lines they carry. */
 struct collected {
@@ -183,6 +184,21 @@ static void transcript_escape_round_trip(void **state)
 	assert_int_equal(transcript_unescape("\\x4", back, sizeof back), -1);
 }
 
+/* Empty reads and writes on a fresh in-memory transport (found by fuzzing: NULL + 0). */
+static void mem_transport_empty_edges(void **state)
+{
+	(void)state;
+	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	struct transport *t = transport_mem_new(loop, 4);
+	char buf[8] = "junk";
+	assert_int_equal(transport_mem_take(t, buf, sizeof buf), 0);
+	assert_string_equal(buf, "");
+	transport_mem_host_write(t, "", 0);
+	assert_int_equal(transport_mem_undelivered(t), 0);
+	transport_destroy(t);
+	ev_loop_destroy(loop);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -192,6 +208,7 @@ int main(void)
 		cmocka_unit_test(parser_basic_and_extended),
 		cmocka_unit_test(parser_errors_have_columns),
 		cmocka_unit_test(transcript_escape_round_trip),
+		cmocka_unit_test(mem_transport_empty_edges),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
