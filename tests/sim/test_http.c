@@ -319,6 +319,17 @@ static void get_and_ranged_read(void **state)
 	assert_true(strncmp(data, "HTTP/1.1 200", 12) == 0);
 	assert_non_null(strstr(data, "Content-Length: 1000\r\n"));
 	assert_string_equal(data + strlen(data) - 8, "\r\n\r\nOK\r\n");
+	/* BREAK/BREAKEND: a download resumed from a byte range (MAN §11.2.3): the server gets
+	 * "Range: bytes=100-199". TIMEOUT takes 30..1000 s. */
+	RIG_REPLY(r, 0, "AT+HTTPPARA=\"BREAK\",100\r", "\r\nOK\r\n");
+	RIG_REPLY(r, 0, "AT+HTTPPARA=\"BREAKEND\",199\r", "\r\nOK\r\n");
+	RIG_REPLY(r, 0, "AT+HTTPPARA=\"TIMEOUT\",29\r", "\r\nERROR\r\n");
+	RIG_REPLY(r, 0, "AT+HTTPPARA=\"TIMEOUT\",30\r", "\r\nOK\r\n");
+	set_url(r, 0, "http", (unsigned)f->http, "/bytes/999");
+	action_prefix(r, 0, 0, "+HTTPACTION: 0,");
+	assert_int_equal(requests(f, "/bytes/999", &rec), 1);
+	assert_string_equal(header(rec, "Range"), "bytes=100-199");
+	json_decref(rec);
 	RIG_REPLY(r, 0, "AT+HTTPTERM\r", "\r\nOK\r\n");
 	http_rig_free(r);
 }
