@@ -55,8 +55,9 @@ class SIM800:
     def cmd(self, command, prefix=None, timeout_ms=None):
         """Send one command; return its information lines (those starting with prefix, or all)
         once OK arrives; raise on ERROR/+CME ERROR or timeout. URCs are set aside."""
-        while self.uart.any():  # stale bytes from before this command
-            self.uart.read(self.uart.any())
+        # No flushing of "stale" input first: it can cut a URC in half and leave its tail
+        # (",0" of "+CIPRXGET: 1,0") to be read as this command's answer. Unexpected lines
+        # are set aside as URCs below instead.
         self.uart.write(command + b"\r")
         deadline = _ticks_ms() + (timeout_ms or self.timeout_ms)
         info = []
