@@ -22,18 +22,11 @@ static struct at_result text(struct svc_tcp *t, const char *fmt, int id, size_t 
 	return (struct at_result){.kind = AT_RES_TEXT, .text = t->result};
 }
 
-/* A 0/1 (or 0..max) setting with =?, ? and = forms: "+CIPHEAD: (0,1)". */
-static struct at_result flag(struct sim_modem *m, const struct at_cmd *c, const char *name,
-			     const char *range, int *val, int max)
-{
-	return cmd_setting(m, c, name, range, val, 0, max);
-}
-
 static struct at_result bool_flag(struct sim_modem *m, const struct at_cmd *c, const char *name,
 				  bool *val)
 {
 	int v = *val;
-	struct at_result r = flag(m, c, name, "(0,1)", &v, 1);
+	struct at_result r = cmd_setting(m, c, name, "(0,1)", &v, 0, 1);
 	*val = v != 0;
 	return r;
 }
@@ -79,13 +72,13 @@ static struct at_result cmd_cipshowtp(struct sim_modem *m, const struct at_cmd *
 static struct at_result cmd_cipsprt(struct sim_modem *m, const struct at_cmd *c)
 {
 	TCP_OR_ERROR(m, t);
-	return flag(m, c, "+CIPSPRT", "(0,1,2)", &t->sprt, 2);
+	return cmd_setting(m, c, "+CIPSPRT", "(0,1,2)", &t->sprt, 0, 2);
 }
 
 static struct at_result cmd_cipssl(struct sim_modem *m, const struct at_cmd *c)
 {
 	TCP_OR_ERROR(m, t);
-	return flag(m, c, "+CIPSSL", "(0-1)", &t->ssl, 1);
+	return cmd_setting(m, c, "+CIPSSL", "(0-1)", &t->ssl, 0, 1);
 }
 
 /* AT+CIPMODE=1: transparent mode, single connection only, set in IP INITIAL (MAN §8.2.22). */
@@ -98,7 +91,7 @@ static struct at_result cmd_cipmode(struct sim_modem *m, const struct at_cmd *c)
 	}
 	if (c->op == AT_OP_SET && (t->ip != CIP_IP_INITIAL || t->mux))
 		return RES_ERROR;
-	return flag(m, c, "+CIPMODE", "", &t->cipmode, 1);
+	return cmd_setting(m, c, "+CIPMODE", "", &t->cipmode, 0, 1);
 }
 
 static struct at_result cmd_cipccfg(struct sim_modem *m, const struct at_cmd *c)
