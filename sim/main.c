@@ -16,6 +16,7 @@
 #include "replay.h"
 #include "scenario.h"
 #include "profile_yaml.h"
+#include "pty_watch.h"
 #include "sim_err.h"
 #include "svc_http.h"
 #include "transcript.h"
@@ -264,6 +265,7 @@ struct sim {
 	struct http_multi *http;
 	struct profile *profile;
 	struct transcript *log;
+	struct pty_watch *watch; /* one inotify instance for every modem's pty */
 	struct sim_modem **modems;
 	long n;
 	ev_signal sigint, sigterm, sighup;
@@ -282,6 +284,7 @@ static void sim_cleanup(struct sim *s)
 	for (long i = 0; i < s->n; i++)
 		modem_destroy(s->modems[i]);
 	free(s->modems);
+	pty_watch_free(s->watch); /* after the transports: they remove their watches */
 	scenario_free(s->scenario);
 	replay_free(s->replay);
 	http_multi_free(s->http);
@@ -295,7 +298,7 @@ static void sim_cleanup(struct sim *s)
 	}
 }
 
-/* Many modems need two fds each (pty master, inotify): use the hard limit. */
+/* Many modems need an fd each (the pty master): use the hard limit. */
 static void raise_fd_limit(void)
 {
 	struct rlimit rl;
@@ -407,6 +410,7 @@ static int run(struct options *op)
 	ev_signal_start(s.loop, &s.sighup);
 
 	char why[512];
+	enum sim_err werr;
 	if (o.transcript) {
 		s.log = transcript_open(s.loop, o.transcript, why, sizeof why);
 		if (!s.log) {
@@ -418,6 +422,12 @@ static int run(struct options *op)
 	s.http = http_multi_new(s.loop);
 	if (!s.http) {
 		fprintf(stderr, "sim800-sim: cannot start libcurl\n");
+		sim_cleanup(&s);
+		return EXIT_RUNTIME;
+	}
+	s.watch = pty_watch_new(s.loop, &werr, why, sizeof why);
+	if (!s.watch) {
+		fprintf(stderr, "sim800-sim: %s: %s\n", sim_strerror(werr), why);
 		sim_cleanup(&s);
 		return EXIT_RUNTIME;
 	}
@@ -433,7 +443,8 @@ static int run(struct options *op)
 			link_for(o.link, (int)i, link, sizeof link);
 		enum sim_err err;
 		struct transport *tr =
-			transport_pty_new(s.loop, o.link ? link : NULL, &err, why, sizeof why);
+			transport_pty_new_watched(s.loop, s.watch, o.link ? link : NULL, &err, why,
+						  sizeof why);
 		if (!tr) {
 			fprintf(stderr, "sim800-sim: modem %ld: %s: %s\n", i, sim_strerror(err), why);
 			sim_cleanup(&s);

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
@@ -16,6 +15,8 @@
  * Presence: a pty master reads EIO and polls POLLHUP while no host has the slave open, so
  * watching it for input then would spin. Instead we watch the slave's device node with
  * inotify (IN_OPEN/IN_CLOSE are reported for /dev/pts/N) and re-check POLLHUP on every event;
+ * the inotify instance is the process's one pty_watch, shared by all modems (the kernel
+ * allows only 128 instances per user, but thousands of watches per instance);
  * the read watcher runs only while a host is present. Before the first open there is no HUP,
  * so the slave is opened and closed once at creation to make both states look the same.
  * Nothing is written while nobody has the line open: a real UART's bytes are simply lost,
@@ -25,10 +26,11 @@ struct transport_pty {
 	struct transport base;
 	struct ev_loop *loop;
 	int master;
-	int ino;
+	struct pty_watch *watch;  /* the process's, borrowed; or own_watch */
+	struct pty_watch *own_watch; /* created by transport_pty_new when none was passed */
+	int wd;                   /* our watch in it, -1 when none */
 	ev_io rx_w;
 	ev_io tx_w;
-	ev_io ino_w;
 	char slave[64];
 	char *link;
 };
@@ -106,15 +108,10 @@ static void tx_cb(struct ev_loop *loop, ev_io *w, int revents)
 		p->base.cb.writable(p->base.ctx);
 }
 
-static void ino_cb(struct ev_loop *loop, ev_io *w, int revents)
+/* The events only say "look again"; the state comes from POLLHUP. */
+static void watch_cb(void *ctx)
 {
-	(void)loop;
-	(void)revents;
-	struct transport_pty *p = PTY_OF(w, ino_w);
-	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-	while (read(p->ino, buf, sizeof buf) > 0)
-		; /* the events only say "look again"; the state comes from POLLHUP */
-	recheck(p);
+	recheck(ctx);
 }
 
 static ssize_t pty_write(struct transport *t, const uint8_t *b, size_t n)
@@ -139,7 +136,9 @@ static void pty_destroy(struct transport *t)
 	struct transport_pty *p = (struct transport_pty *)t;
 	ev_io_stop(p->loop, &p->rx_w);
 	ev_io_stop(p->loop, &p->tx_w);
-	ev_io_stop(p->loop, &p->ino_w);
+	if (p->wd >= 0)
+		pty_watch_remove(p->watch, p->wd);
+	pty_watch_free(p->own_watch);
 	if (p->link) {
 		/* Remove the link only if it still points at our slave. */
 		char target[sizeof p->slave];
@@ -151,8 +150,6 @@ static void pty_destroy(struct transport *t)
 		}
 		free(p->link);
 	}
-	if (p->ino >= 0)
-		close(p->ino);
 	if (p->master >= 0)
 		close(p->master);
 	free(p);
@@ -185,8 +182,9 @@ static enum sim_err make_link(struct transport_pty *p, const char *link, char *w
 	return SIM_OK;
 }
 
-struct transport *transport_pty_new(struct ev_loop *loop, const char *link, enum sim_err *err,
-				    char *why, size_t why_cap)
+struct transport *transport_pty_new_watched(struct ev_loop *loop, struct pty_watch *watch,
+					    const char *link, enum sim_err *err, char *why,
+					    size_t why_cap)
 {
 	struct transport_pty *p = calloc(1, sizeof *p);
 	if (!p) {
@@ -196,8 +194,17 @@ struct transport *transport_pty_new(struct ev_loop *loop, const char *link, enum
 	}
 	p->loop = loop;
 	p->master = -1;
-	p->ino = -1;
+	p->wd = -1;
 	p->base.ops = &pty_ops;
+	if (!watch) {
+		p->own_watch = pty_watch_new(loop, err, why, why_cap);
+		if (!p->own_watch) {
+			free(p);
+			return NULL;
+		}
+		watch = p->own_watch;
+	}
+	p->watch = watch;
 	*err = SIM_ERR_PTY;
 
 	p->master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -225,19 +232,15 @@ struct transport *transport_pty_new(struct ev_loop *loop, const char *link, enum
 	}
 	close(s);
 
-	p->ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (p->ino < 0 || inotify_add_watch(p->ino, p->slave, IN_OPEN | IN_CLOSE) < 0) {
-		snprintf(why, why_cap, "inotify on %s: %s", p->slave, strerror(errno));
+	/* Watched only from here on: our own open/close above is not reported. (Were it, the
+	 * callback would only find the line still hung up.) */
+	p->wd = pty_watch_add(watch, p->slave, watch_cb, p);
+	if (p->wd < 0) {
+		snprintf(why, why_cap, "inotify watch on %s: %s", p->slave, strerror(errno));
 		goto fail;
 	}
 	ev_io_init(&p->rx_w, rx_cb, p->master, EV_READ);
 	ev_io_init(&p->tx_w, tx_cb, p->master, EV_WRITE);
-	ev_io_init(&p->ino_w, ino_cb, p->ino, EV_READ);
-	ev_io_start(loop, &p->ino_w);
-	/* Drop inotify's report of our own open/close above. */
-	char buf[1024] __attribute__((aligned(__alignof__(struct inotify_event))));
-	while (read(p->ino, buf, sizeof buf) > 0)
-		;
 	p->base.path = p->slave;
 	if (link) {
 		*err = make_link(p, link, why, why_cap);
@@ -249,6 +252,12 @@ struct transport *transport_pty_new(struct ev_loop *loop, const char *link, enum
 fail:
 	pty_destroy(&p->base);
 	return NULL;
+}
+
+struct transport *transport_pty_new(struct ev_loop *loop, const char *link, enum sim_err *err,
+				    char *why, size_t why_cap)
+{
+	return transport_pty_new_watched(loop, NULL, link, err, why, why_cap);
 }
 
 void transport_pty_bind(struct transport *t, const struct transport_cb *cb, void *ctx)

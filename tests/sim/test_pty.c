@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <dirent.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -179,6 +180,116 @@ static void many_modems_links_and_clean_exit(void **state)
 	rmdir(dir);
 }
 
+/* The "host opened/closed the line" notes of one modem, in order, as a string of 'o' and 'c'
+ * (what the transcript has flushed so far). */
+static void presence_notes(const char *path, int modem, char *out, size_t cap)
+{
+	size_t n = 0;
+	out[0] = '\0';
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return;
+	char line[4096];
+	while (fgets(line, sizeof line, f) && n + 1 < cap) {
+		json_error_t e;
+		json_t *o = json_loads(line, 0, &e);
+		if (!o)
+			continue; /* a line the simulator is still writing */
+		const char *dir_s = json_string_value(json_object_get(o, "dir"));
+		const char *data = json_string_value(json_object_get(o, "data"));
+		if (json_integer_value(json_object_get(o, "modem")) == modem && dir_s && data &&
+		    strcmp(dir_s, "note") == 0) {
+			if (strcmp(data, "host opened the line") == 0)
+				out[n++] = 'o';
+			else if (strcmp(data, "host closed the line") == 0)
+				out[n++] = 'c';
+		}
+		json_decref(o);
+	}
+	out[n] = '\0';
+	fclose(f);
+}
+
+/* inotify instances the process holds (/proc/PID/fd links to "anon_inode:inotify"). */
+static int inotify_fds(pid_t pid)
+{
+	char dpath[64], lpath[320], target[128];
+	snprintf(dpath, sizeof dpath, "/proc/%d/fd", (int)pid);
+	DIR *d = opendir(dpath);
+	assert_non_null(d);
+	int n = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		snprintf(lpath, sizeof lpath, "%s/%s", dpath, de->d_name);
+		ssize_t k = readlink(lpath, target, sizeof target - 1);
+		if (k <= 0)
+			continue;
+		target[k] = '\0';
+		if (strcmp(target, "anon_inode:inotify") == 0)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* Issue 9: more modems than the per-user inotify limit (128 by default) in one process. All
+ * ptys share one inotify instance, and each one's host open and close is still seen. */
+static void two_hundred_modems_share_one_inotify(void **state)
+{
+	(void)state;
+	char dir[64], fmt[128], tpath[128], link[128], notes[64];
+	tmpdir(dir, sizeof dir);
+	snprintf(fmt, sizeof fmt, "%s/m%%d", dir);
+	snprintf(tpath, sizeof tpath, "%s/t.jsonl", dir);
+	const char *const args[] = {"--no-pacing", "--time-scale", "0", "--modems", "200",
+				    "--link", fmt, "--transcript", tpath, NULL};
+	struct simproc s;
+	/* simproc keeps the first 32 ready lines; ready lines come only after every pty exists. */
+	assert_true(simproc_start(&s, SIMPROC_MAX_MODEMS, args));
+	assert_int_equal(inotify_fds(s.pid), 1);
+	static const int probe[] = {0, 77, 128, 199};
+	enum { N_PROBE = sizeof probe / sizeof probe[0] };
+	for (int k = 0; k < N_PROBE; k++) {
+		snprintf(link, sizeof link, "%s/m%d", dir, probe[k]);
+		int fd = simproc_open_tty(link);
+		assert_true(fd >= 0);
+		EXPECT_TTY(fd, BOOT); /* the open was seen: powered on */
+		close(fd);
+	}
+	/* Each close is seen: wait (bounded) until the transcript, flushed every second, says so. */
+	for (int k = 0; k < N_PROBE; k++) {
+		for (int tries = 0; tries < 100; tries++) {
+			presence_notes(tpath, probe[k], notes, sizeof notes);
+			if (strcmp(notes, "oc") == 0)
+				break;
+			struct timespec t = {.tv_sec = 0, .tv_nsec = 100 * 1000 * 1000};
+			nanosleep(&t, NULL);
+		}
+		assert_string_equal(notes, "oc");
+	}
+	for (int k = 0; k < N_PROBE; k++) {
+		snprintf(link, sizeof link, "%s/m%d", dir, probe[k]);
+		int fd = simproc_open_tty(link);
+		simproc_write_str(fd, "AT\r"); /* no second boot: the modem kept running */
+		EXPECT_TTY(fd, "AT\r\r\nOK\r\n");
+		close(fd);
+	}
+	assert_int_equal(simproc_stop(&s), 0);
+	for (int k = 0; k < N_PROBE; k++) {
+		presence_notes(tpath, probe[k], notes, sizeof notes);
+		assert_memory_equal(notes, "oco", 3);
+	}
+	presence_notes(tpath, 1, notes, sizeof notes);
+	assert_string_equal(notes, ""); /* nobody opened modem 1: no event reached it */
+	for (int i = 0; i < 200; i++) {
+		snprintf(link, sizeof link, "%s/m%d", dir, i);
+		struct stat st;
+		assert_int_equal(lstat(link, &st), -1);
+	}
+	unlink(tpath);
+	rmdir(dir);
+}
+
 static void transcript_records_every_byte(void **state)
 {
 	(void)state;
@@ -331,6 +442,7 @@ int main(void)
 		cmocka_unit_test(rapid_open_close_cycles),
 		cmocka_unit_test(garbage_and_long_lines_over_pty),
 		cmocka_unit_test(many_modems_links_and_clean_exit),
+		cmocka_unit_test(two_hundred_modems_share_one_inotify),
 		cmocka_unit_test(transcript_records_every_byte),
 		cmocka_unit_test(autobaud_profile_has_no_rdy),
 		cmocka_unit_test(pacing_limits_the_rate),
