@@ -75,6 +75,18 @@ static double tick_interval(const struct pacing *p)
 	return t < TICK_MIN ? TICK_MIN : t;
 }
 
+static ev_tstamp now_of(const struct pacing *p)
+{
+	return p->clock ? p->clock(p->clock_ctx) : ev_now(p->loop);
+}
+
+/* The credit's ceiling in bytes (see PACING_BURST_MAX). */
+static double burst_max(const struct pacing *p)
+{
+	double two_ticks = p->rate * tick_interval(p) * 2 + 1;
+	return two_ticks > PACING_BURST_MAX ? two_ticks : PACING_BURST_MAX;
+}
+
 static void schedule(struct pacing *p)
 {
 	if (p->len == 0 || p->blocked || ev_is_active(&p->timer))
@@ -90,12 +102,14 @@ static void schedule(struct pacing *p)
 static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	(void)revents;
+	(void)loop;
 	struct pacing *p = (struct pacing *)((char *)w - offsetof(struct pacing, timer));
-	ev_tstamp now = ev_now(loop);
+	ev_tstamp now = now_of(p);
 	p->credit += (now - p->last) * p->rate;
 	p->last = now;
-	/* No bursts after a stall: the line never carries more than the rate. */
-	double cap = p->rate * tick_interval(p) * 2 + 1;
+	/* A late tick sends what the line carried meanwhile: a cap of a tick or two would lose
+	 * that line time on a busy loop (issue 9). Bounded in bytes, so a long stall is no flood. */
+	double cap = burst_max(p);
 	if (p->credit > cap)
 		p->credit = cap;
 	if (p->credit >= 1)
@@ -120,6 +134,12 @@ void pacing_destroy(struct pacing *p)
 	p->q = NULL;
 }
 
+void pacing_set_clock(struct pacing *p, pacing_clock_fn clock, void *ctx)
+{
+	p->clock = clock;
+	p->clock_ctx = ctx;
+}
+
 void pacing_set_baud(struct pacing *p, unsigned baud)
 {
 	p->rate = baud ? baud / 10.0 : 0; /* 8N1: start + 8 data + stop bits per byte */
@@ -136,7 +156,7 @@ size_t pacing_write(struct pacing *p, const void *buf, size_t n)
 	size_t take = reserve(p, n);
 	if (p->len == 0 && !ev_is_active(&p->timer)) {
 		/* An idle line: the first byte arrives one byte-time from now. */
-		p->last = ev_now(p->loop);
+		p->last = now_of(p);
 		p->credit = 0;
 	}
 	if (take)

@@ -11,6 +11,14 @@
 /* Bytes a modem may have queued before further output is dropped (a UART does not wait). */
 #define PACING_QUEUE_MAX (256u * 1024u)
 #define PACING_LOW_WATER 1024u
+/* Most bytes one tick may send when it catches up after firing late (or after the host let
+ * the line block): the long-run rate stays the line rate, and a burst is at most this many
+ * bytes, about what a host's serial driver would have buffered meanwhile. At least two ticks'
+ * worth at any rate. */
+#define PACING_BURST_MAX 4096u
+
+/* The time source: ev_now(loop) unless a test injects its own (pacing_set_clock). */
+typedef ev_tstamp (*pacing_clock_fn)(void *ctx);
 
 struct pacing {
 	struct ev_loop *loop;
@@ -21,6 +29,8 @@ struct pacing {
 	double credit;            /* bytes that may go out now */
 	ev_tstamp last;           /* when credit was last topped up */
 	ev_timer timer;
+	pacing_clock_fn clock;    /* NULL: ev_now(loop) */
+	void *clock_ctx;
 	bool blocked;             /* transport said "later"; waiting for writable */
 	uint64_t dropped;         /* bytes lost: no host, or queue full */
 	/* Called once the queue falls below PACING_LOW_WATER after a producer asked for it
@@ -33,6 +43,8 @@ struct pacing {
 
 int pacing_init(struct pacing *p, struct ev_loop *loop, struct transport *tr, unsigned baud);
 void pacing_destroy(struct pacing *p);
+/* Use clock(ctx) instead of ev_now(loop) for the credit (tests with simulated late ticks). */
+void pacing_set_clock(struct pacing *p, pacing_clock_fn clock, void *ctx);
 /* 0 = send at once (--no-pacing). */
 void pacing_set_baud(struct pacing *p, unsigned baud);
 /* Queue bytes; returns how many were dropped (no host present or queue full). */
