@@ -99,34 +99,55 @@ static struct at_result cmd_cgreg(struct sim_modem *m, const struct at_cmd *c)
 	return reg(m, c, "+CGREG", &m->net.cgreg_n, stat);
 }
 
+/*
+ * AT+COPS keeps two things apart (27.007 §7.3): <mode> (0 automatic ... 4) and the <format>
+ * the read command names the operator in (0 long alphanumeric, 1 short, 2 numeric).
+ * "AT+COPS=3,<format>" sets only the format; the mode stays (0 after power-on), and 3 never
+ * appears in the read answer. Both live in net.cops_mode: the mode in the low byte, the
+ * format above it, so that the power-on value 0 is "automatic, long name".
+ */
+#define COPS_MODE(v) ((v) & 0xff)
+#define COPS_FORMAT(v) ((v) >> 8)
+#define COPS_PACK(mode, format) ((mode) | (format) << 8)
+
+/* The numeric operator id: a test PLMN, as in the test answer (no profile key: UNCERTAIN). */
+#define COPS_PLMN "00101"
+
 static struct at_result cmd_cops(struct sim_modem *m, const struct at_cmd *c)
 {
 	const char *op = m->profile->operator_name;
+	int mode = COPS_MODE(m->net.cops_mode), format = COPS_FORMAT(m->net.cops_mode);
 	switch (c->op) {
 	case AT_OP_TEST:
 		/* Shape from a real listing (facts §4); the numeric id is UNCERTAIN: test PLMN. */
 		if (m->net.cfun == 1 && m->net.reg != PROFILE_REG_NOT_SEARCHING)
-			respond_infof(m, "+COPS: (2,\"%s\",\"%s\",\"00101\"),,(0-4),(0-2)", op, op);
+			respond_infof(m, "+COPS: (2,\"%s\",\"%s\",\"" COPS_PLMN "\"),,(0-4),(0-2)", op,
+				      op);
 		else
 			respond_infof(m, "+COPS: ,,(0-4),(0-2)");
 		return RES_OK;
 	case AT_OP_READ:
+		/* The short name is the long one: profiles give one name. */
 		if (netstate_registered(m))
-			respond_infof(m, "+COPS: %d,0,\"%s\"", m->net.cops_mode, op);
+			respond_infof(m, "+COPS: %d,%d,\"%s\"", mode, format,
+				      format == 2 ? COPS_PLMN : op);
 		else
-			respond_infof(m, "+COPS: %d", m->net.cops_mode);
+			respond_infof(m, "+COPS: %d", mode);
 		return RES_OK;
 	case AT_OP_EXEC:
 		return RES_ERROR;
 	case AT_OP_SET:
 		break;
 	}
+	/* AT+COPS=<mode>[,<format>[,<oper>]]: <oper> is not checked (one network here). */
 	struct at_tok t;
 	cmd_tok(c, &t);
-	long mode;
-	if (at_tok_next_int(&t, &mode) != AT_TOK_OK || mode < 0 || mode > 4)
+	long new_mode, new_format;
+	if (at_tok_next_int(&t, &new_mode) != AT_TOK_OK || new_mode < 0 || new_mode > 4 ||
+	    at_tok_next_int_default(&t, &new_format, format) != AT_TOK_OK || new_format < 0 ||
+	    new_format > 2)
 		return RES_ERROR;
-	m->net.cops_mode = (int)mode;
+	m->net.cops_mode = COPS_PACK(new_mode == 3 ? mode : (int)new_mode, (int)new_format);
 	return RES_OK;
 }
 

@@ -1,15 +1,14 @@
-/* cmd_sms.c - SMS commands (27.005): +CMGF +CSCS +CSMP +CNMI +CPMS +CSDH +CSCA +CMGS +CMGW +CMGR
- * +CMGL +CMGD +CMGDA. */
+/* cmd_sms.c - SMS messages (27.005): +CMGS +CMGW +CMGR +CMGL +CMGD +CMGDA; the settings are in
+ * cmd_smsconf.c. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "cmd_sms.h"
 #include "cmd_util.h"
-#include "dispatch.h"
 #include "respond.h"
-#include "svc_sms.h"
 
 /* Longest input after "> ": a 140-octet TPDU with SMSC in hex is 352, UCS2 text 280; more
  * than this is refused (+CMS ERROR) rather than buffered. */
@@ -23,188 +22,7 @@ static const char *const stat_name[] = {
 	[SMS_STAT_ALL] = "ALL",
 };
 
-static const char *const mem_name[SMS_MEM_COUNT] = {[SMS_MEM_SM] = "SM", [SMS_MEM_ME] = "ME"};
-
-/* AT+CSCS names in the order of enum sms_charset (MAN §1.5). */
-static const char *const cs_name[SMS_CS_COUNT] = {
-	[SMS_CS_IRA] = "IRA", [SMS_CS_GSM] = "GSM", [SMS_CS_UCS2] = "UCS2", [SMS_CS_HEX] = "HEX",
-	[SMS_CS_PCCP] = "PCCP", [SMS_CS_PCDN] = "PCDN", [SMS_CS_8859_1] = "8859-1",
-};
-
-/* Every SMS command answers plain ERROR until "SMS Ready" is out (field-bugs.md
- * boot-sms-cmd-error-before-sms-ready shows ERROR; with AT+CMEE=1/2 the same: UNCERTAIN). */
-#define SMS_OR_ERROR(m, s)                                                                         \
-	struct svc_sms *s = svc_sms_get(m);                                                        \
-	if (!s || !s->ready)                                                                       \
-	return RES_ERROR
-
-static struct at_result int_setting(struct sim_modem *m, const struct at_cmd *c, const char *name,
-				    const char *range, int *v, long lo, long hi)
-{
-	if (c->op == AT_OP_TEST) {
-		respond_infof(m, "%s: %s", name, range);
-		return RES_OK;
-	}
-	if (c->op == AT_OP_READ) {
-		respond_infof(m, "%s: %d", name, *v);
-		return RES_OK;
-	}
-	long x;
-	if (c->op != AT_OP_SET || !cmd_int_arg(c, lo, hi, 0, &x))
-		return RES_ERROR;
-	*v = (int)x;
-	return RES_OK;
-}
-
-static struct at_result cmd_cmgf(struct sim_modem *m, const struct at_cmd *c)
-{
-	SMS_OR_ERROR(m, s);
-	return int_setting(m, c, "+CMGF", "(0,1)", &s->cmgf, 0, 1);
-}
-
-static struct at_result cmd_csdh(struct sim_modem *m, const struct at_cmd *c)
-{
-	SMS_OR_ERROR(m, s);
-	return int_setting(m, c, "+CSDH", "(0,1)", &s->csdh, 0, 1);
-}
-
-static struct at_result cmd_cscs(struct sim_modem *m, const struct at_cmd *c)
-{
-	SMS_OR_ERROR(m, s);
-	switch (c->op) {
-	case AT_OP_TEST:
-		respond_infof(m, "+CSCS: (\"IRA\",\"GSM\",\"UCS2\",\"HEX\",\"PCCP\",\"PCDN\","
-				 "\"8859-1\")");
-		return RES_OK;
-	case AT_OP_READ:
-		respond_infof(m, "+CSCS: \"%s\"", cs_name[s->cscs]);
-		return RES_OK;
-	case AT_OP_EXEC:
-		return RES_ERROR;
-	case AT_OP_SET:
-		break;
-	}
-	char name[16];
-	struct at_tok t;
-	cmd_tok(c, &t);
-	if (at_tok_next_string(&t, name, sizeof name, NULL) != AT_TOK_OK || !at_tok_at_end(&t))
-		return RES_ERROR;
-	for (int i = 0; i < SMS_CS_COUNT; i++)
-		if (strcasecmp(name, cs_name[i]) == 0) {
-			s->cscs = (enum sms_charset)i;
-			return RES_OK;
-		}
-	return RES_ERROR;
-}
-
-/* Up to n optional integers in [0, hi[i]]; omitted ones keep their value. */
-static bool int_list(const struct at_cmd *c, int *v, const long *hi, size_t n)
-{
-	struct at_tok t;
-	cmd_tok(c, &t);
-	for (size_t i = 0; i < n; i++) {
-		long x;
-		enum at_tok_res r = at_tok_next_int(&t, &x);
-		if (r == AT_TOK_END)
-			break;
-		if (r == AT_TOK_EMPTY)
-			continue;
-		if (r != AT_TOK_OK || x < 0 || x > hi[i])
-			return false;
-		v[i] = (int)x;
-	}
-	return at_tok_at_end(&t);
-}
-
-static struct at_result cmd_csmp(struct sim_modem *m, const struct at_cmd *c)
-{
-	SMS_OR_ERROR(m, s);
-	static const long hi[] = {255, 255, 255, 255};
-	if (c->op == AT_OP_TEST) {
-		respond_infof(m, "+CSMP: (0-255),(0-255),(0-255),(0-255)");
-		return RES_OK;
-	}
-	if (c->op == AT_OP_READ) {
-		respond_infof(m, "+CSMP: %d,%d,%d,%d", s->fo, s->vp, s->pid, s->dcs);
-		return RES_OK;
-	}
-	int v[4] = {s->fo, s->vp, s->pid, s->dcs};
-	if (c->op != AT_OP_SET || !int_list(c, v, hi, 4))
-		return RES_ERROR;
-	s->fo = v[0];
-	s->vp = v[1];
-	s->pid = v[2];
-	s->dcs = v[3];
-	return RES_OK;
-}
-
-static struct at_result cmd_cnmi(struct sim_modem *m, const struct at_cmd *c)
-{
-	SMS_OR_ERROR(m, s);
-	static const long hi[] = {3, 3, 2, 1, 1};
-	if (c->op == AT_OP_TEST) {
-		respond_infof(m, "+CNMI: (0-3),(0-3),(0,2),(0,1),(0,1)");
-		return RES_OK;
-	}
-	if (c->op == AT_OP_READ) {
-		respond_infof(m, "+CNMI: %d,%d,%d,%d,%d", s->cnmi[0], s->cnmi[1], s->cnmi[2],
-			      s->cnmi[3], s->cnmi[4]);
-		return RES_OK;
-	}
-	int v[5];
-	memcpy(v, s->cnmi, sizeof v);
-	if (c->op != AT_OP_SET || !int_list(c, v, hi, 5) || v[2] == 1)
-		return RES_ERROR;
-	memcpy(s->cnmi, v, sizeof v);
-	return RES_OK;
-}
-
-static struct at_result cmd_cpms(struct sim_modem *m, const struct at_cmd *c)
-{
-	SMS_OR_ERROR(m, s);
-	switch (c->op) {
-	case AT_OP_TEST:
-		respond_infof(m, "+CPMS: (\"SM\",\"ME\"),(\"SM\",\"ME\"),(\"SM\",\"ME\")");
-		return RES_OK;
-	case AT_OP_READ:
-		respond_infof(m, "+CPMS: \"%s\",%zu,%d,\"%s\",%zu,%d,\"%s\",%zu,%d",
-			      mem_name[s->mem[0]], svc_sms_used(s, s->mem[0]), SMS_SLOTS,
-			      mem_name[s->mem[1]],
-			      svc_sms_used(s, s->mem[1]), SMS_SLOTS, mem_name[s->mem[2]],
-			      svc_sms_used(s, s->mem[2]), SMS_SLOTS);
-		return RES_OK;
-	case AT_OP_EXEC:
-		return RES_ERROR;
-	case AT_OP_SET:
-		break;
-	}
-	enum sms_mem mem[3] = {s->mem[0], s->mem[1], s->mem[2]};
-	struct at_tok t;
-	cmd_tok(c, &t);
-	for (int i = 0; i < 3; i++) {
-		char name[8];
-		enum at_tok_res r = at_tok_next_string(&t, name, sizeof name, NULL);
-		if (r == AT_TOK_END && i > 0)
-			break;
-		if (r != AT_TOK_OK)
-			return RES_ERROR;
-		if (strcasecmp(name, "SM") == 0)
-			mem[i] = SMS_MEM_SM;
-		else if (strcasecmp(name, "ME") == 0)
-			mem[i] = SMS_MEM_ME;
-		else
-			return RES_CMS(303); /* SM_P, ME_P, MT, BM, SR are not modelled */
-	}
-	if (!at_tok_at_end(&t))
-		return RES_ERROR;
-	memcpy(s->mem, mem, sizeof mem);
-	respond_infof(m, "+CPMS: %zu,%d,%zu,%d,%zu,%d", svc_sms_used(s, mem[0]), SMS_SLOTS,
-		      svc_sms_used(s, mem[1]), SMS_SLOTS, svc_sms_used(s, mem[2]), SMS_SLOTS);
-	return RES_OK;
-}
-
-/* A quoted address in the TE charset -> "+123..." (digits, '*', '#', one leading '+'). */
-static bool read_addr(struct svc_sms *s, struct at_tok *t, char *out, size_t cap)
+bool cmd_sms_read_addr(struct svc_sms *s, struct at_tok *t, char *out, size_t cap)
 {
 	char raw[128], dec[128];
 	size_t n;
@@ -222,8 +40,7 @@ static bool read_addr(struct svc_sms *s, struct at_tok *t, char *out, size_t cap
 	return true;
 }
 
-/* Optional <type-of-address> 129/145 (23.040 §9.1.2.5): 145 makes the number international. */
-static bool read_toa(struct at_tok *t, char *addr, size_t cap, int *type)
+bool cmd_sms_read_toa(struct at_tok *t, char *addr, size_t cap, int *type)
 {
 	long v;
 	if (at_tok_next_int_default(t, &v, addr[0] == '+' ? 145 : 129) != AT_TOK_OK || v < 128 ||
@@ -238,35 +55,6 @@ static bool read_toa(struct at_tok *t, char *addr, size_t cap, int *type)
 		addr[0] = '+';
 	}
 	return true;
-}
-
-static struct at_result cmd_csca(struct sim_modem *m, const struct at_cmd *c)
-{
-	SMS_OR_ERROR(m, s);
-	char te[128];
-	switch (c->op) {
-	case AT_OP_TEST:
-		return RES_OK;
-	case AT_OP_READ:
-		if (!svc_sms_te_encode(s->cscs, s->sca, te, sizeof te, NULL))
-			return RES_CMS(300);
-		respond_infof(m, "+CSCA: \"%s\",%d", te, s->sca_type);
-		return RES_OK;
-	case AT_OP_EXEC:
-		return RES_ERROR;
-	case AT_OP_SET:
-		break;
-	}
-	char sca[sizeof s->sca];
-	int type;
-	struct at_tok t;
-	cmd_tok(c, &t);
-	if (!read_addr(s, &t, sca, sizeof sca) || !read_toa(&t, sca, sizeof sca, &type) ||
-	    !at_tok_at_end(&t))
-		return RES_ERROR;
-	memcpy(s->sca, sca, sizeof sca);
-	s->sca_type = type;
-	return RES_OK;
 }
 
 /* Ctrl-Z (or ESC) after the prompt of AT+CMGS / AT+CMGW. */
@@ -358,8 +146,8 @@ static struct at_result prompt_cmd(struct sim_modem *m, const struct at_cmd *c, 
 		s->prompt.pdu_len = (size_t)v;
 	} else if (c->op == AT_OP_SET) {
 		int type;
-		if (!read_addr(s, &t, s->prompt.to, sizeof s->prompt.to) ||
-		    !read_toa(&t, s->prompt.to, sizeof s->prompt.to, &type))
+		if (!cmd_sms_read_addr(s, &t, s->prompt.to, sizeof s->prompt.to) ||
+		    !cmd_sms_read_toa(&t, s->prompt.to, sizeof s->prompt.to, &type))
 			return RES_ERROR;
 	}
 	if (write && c->op == AT_OP_SET) {
@@ -652,13 +440,6 @@ static struct at_result cmd_cmgda(struct sim_modem *m, const struct at_cmd *c)
 }
 
 const struct cmd_entry cmd_sms_table[] = {
-	{"+CMGF", cmd_cmgf, CMD_CAP_SMS},
-	{"+CSCS", cmd_cscs, CMD_CAP_SMS},
-	{"+CSMP", cmd_csmp, CMD_CAP_SMS},
-	{"+CNMI", cmd_cnmi, CMD_CAP_SMS},
-	{"+CPMS", cmd_cpms, CMD_CAP_SMS},
-	{"+CSDH", cmd_csdh, CMD_CAP_SMS},
-	{"+CSCA", cmd_csca, CMD_CAP_SMS},
 	{"+CMGS", cmd_cmgs, CMD_CAP_SMS},
 	{"+CMGW", cmd_cmgw, CMD_CAP_SMS},
 	{"+CMGR", cmd_cmgr, CMD_CAP_SMS},

@@ -19,6 +19,7 @@ static const struct cmd_entry *const tables[] = {
 	cmd_tcpip_table,
 	cmd_http_table,
 	cmd_sms_table,
+	cmd_smsconf_table,
 	cmd_call_table,
 	cmd_gprs_table,
 };

@@ -31,6 +31,7 @@ extern const struct cmd_entry cmd_dial_table[];
 extern const struct cmd_entry cmd_tcpip_table[];
 extern const struct cmd_entry cmd_http_table[];
 extern const struct cmd_entry cmd_sms_table[];
+extern const struct cmd_entry cmd_smsconf_table[];
 extern const struct cmd_entry cmd_call_table[];
 extern const struct cmd_entry cmd_gprs_table[];
 

@@ -75,6 +75,7 @@ struct svc_sms {
 	int fo, vp, pid, dcs;      /* AT+CSMP, default 17,167,0,0 */
 	int cnmi[5];               /* AT+CNMI <mode>,<mt>,<bm>,<ds>,<bfr> */
 	int csdh;                  /* AT+CSDH: header details in text mode */
+	int csms;                  /* AT+CSMS <service>: 0 (27.005 phase 2, default) or 1 (phase 2+) */
 	enum sms_mem mem[3];       /* AT+CPMS <mem1> read/delete, <mem2> write/send, <mem3> receive */
 	char sca[32];              /* AT+CSCA service centre */
 	int sca_type;

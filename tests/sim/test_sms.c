@@ -45,11 +45,14 @@ static void error_until_sms_ready(void **state)
 	EXPECT_REPLY(t, "AT+CMEE=2\r", "\r\nOK\r\n");
 	EXPECT_REPLY(t, "AT+CNMI=2,1\r", "\r\nERROR\r\n");
 	EXPECT_REPLY(t, "AT+CSCS=\"GSM\"\r", "\r\nERROR\r\n");
+	EXPECT_REPLY(t, "AT+CSCS?\r", "\r\nERROR\r\n");
+	EXPECT_REPLY(t, "AT+CSMS?\r", "\r\nERROR\r\n");
 	EXPECT_REPLY(t, "AT+CMGR=1\r", "\r\nERROR\r\n");
 	EXPECT_REPLY(t, "AT+CMGS=\"+15551234567\"\r", "\r\nERROR\r\n");
 	WAIT_FOR(t, "\r\nSMS Ready\r\n");
 	EXPECT_REPLY(t, "AT+CMGF=1\r", "\r\nOK\r\n");
 	EXPECT_REPLY(t, "AT+CMGF?\r", "\r\n+CMGF: 1\r\n\r\nOK\r\n");
+	EXPECT_REPLY(t, "AT+CSCS=\"GSM\"\r", "\r\nOK\r\n");
 	simtest_free(t);
 }
 
@@ -89,6 +92,35 @@ static void settings(void **state)
 	EXPECT_REPLY(t, "AT+CSCA=\"447785016005\",145\r", "\r\nOK\r\n");
 	EXPECT_REPLY(t, "AT+CSCA?\r", "\r\n+CSCA: \"+447785016005\",145\r\n\r\nOK\r\n");
 	EXPECT_REPLY(t, "AT+CSCA=\"12x\"\r", "\r\nERROR\r\n");
+	simtest_free(t);
+}
+
+/* Power off and on again; the boot URCs are taken. */
+static void power_cycle(struct simtest *t)
+{
+	modem_power_off(t->m);
+	modem_power_on(t->m);
+	simtest_settle(t);
+	simtest_take(t, NULL);
+}
+
+/* AT+CSMS (27.005 §3.2.1): gsmlib starts every tool with AT+CSMS? (test_adapters.c). */
+static void message_service(void **state)
+{
+	(void)state;
+	struct simtest *t = up("sim800-r14.18", false);
+	EXPECT_REPLY(t, "AT+CSMS?\r", "\r\n+CSMS: 0,1,1,1\r\n\r\nOK\r\n");
+	EXPECT_REPLY(t, "AT+CSMS=?\r", "\r\n+CSMS: (0,1)\r\n\r\nOK\r\n");
+	EXPECT_REPLY(t, "AT+CSMS=1\r", "\r\n+CSMS: 1,1,1\r\n\r\nOK\r\n");
+	EXPECT_REPLY(t, "AT+CSMS?\r", "\r\n+CSMS: 1,1,1,1\r\n\r\nOK\r\n");
+	EXPECT_REPLY(t, "AT+CSMS=2\r", "\r\nERROR\r\n");
+	EXPECT_REPLY(t, "AT+CSMS\r", "\r\nERROR\r\n");
+	EXPECT_REPLY(t, "AT+CSMS=0;+CSMS?\r",
+		     "\r\n+CSMS: 1,1,1\r\n\r\n+CSMS: 0,1,1,1\r\n\r\nOK\r\n");
+	EXPECT_REPLY(t, "AT+CSMS=1\r", "\r\n+CSMS: 1,1,1\r\n\r\nOK\r\n");
+	/* Not kept over a power cycle, like the other SMS settings here. */
+	power_cycle(t);
+	EXPECT_REPLY(t, "ATE0;+CSMS?\r", "ATE0;+CSMS?\r\r\n+CSMS: 0,1,1,1\r\n\r\nOK\r\n");
 	simtest_free(t);
 }
 
@@ -475,10 +507,7 @@ static void power_cycle_resets(void **state)
 	simtest_settle(t);
 	EXPECT_REPLY(t, "AT+CMGS=\"+1555\"\r", "\r\n> ");
 	/* Power lost in the middle of the prompt: nothing leaks, settings are back to default. */
-	modem_power_off(t->m);
-	modem_power_on(t->m);
-	simtest_settle(t);
-	simtest_take(t, NULL);
+	power_cycle(t);
 	EXPECT_REPLY(t, "ATE0;+CMGF?\r", "ATE0;+CMGF?\r\r\n+CMGF: 0\r\n\r\nOK\r\n");
 	simtest_free(t);
 }
@@ -488,6 +517,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(error_until_sms_ready),
 		cmocka_unit_test(settings),
+		cmocka_unit_test(message_service),
 		cmocka_unit_test(send_text_mode),
 		cmocka_unit_test(escape_cancels),
 		cmocka_unit_test(send_latency_and_held_urc),
