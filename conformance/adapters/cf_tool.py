@@ -94,7 +94,7 @@ class Relay:
             for b in data:
                 if b in (13, 10):
                     if line.strip().upper().startswith(b"AT"):
-                        out.append([line.strip().decode("latin-1"), ""])
+                        out.append([shown(line.strip()), ""])
                     line = b""
                 else:
                     line += bytes([b])
@@ -123,6 +123,15 @@ class Relay:
             return None
         return f"{cmd} -> ERROR"
 
+    def control_in_line(self):
+        """The tool's last command, if it carried a control character inside the line (shown
+        as \\xNN) and got ERROR: V.250 §5.2.1 has a DCE ignore such characters, the facts file
+        does not say what a SIM800 does, so neither side is known to deviate."""
+        last = self.last_exchange()
+        if not last or "ERROR" not in last[1] or not re.search(r"\\x[01][0-9a-f]", last[0]):
+            return None
+        return f"{last[0]} -> ERROR"
+
     def cmee_off(self):
         """True unless the tool switched on +CME ERROR codes: with AT+CMEE=0 (the factory
         setting, sim800-facts.md §2.2) a module answers every failure with a plain ERROR."""
@@ -132,6 +141,12 @@ class Relay:
             if m and "OK" in answer_lines(cmd, ans):
                 on = m.group(1) != "0"
         return not on
+
+
+def shown(raw):
+    """A command line as text, control characters as \\xNN (a NUL would end a C string and
+    is not allowed in the runner's JSON)."""
+    return "".join(chr(b) if b >= 0x20 else f"\\x{b:02x}" for b in raw)
 
 
 def answer_lines(cmd, answer):
@@ -159,7 +174,12 @@ def run(argv, timeout, env=None, stdin=None):
 def failure(tool, relay, err, code="TOOL", extra=None):
     """A failed outcome whose note says which side deviated."""
     dev = relay.module_deviation() if relay else None
-    if dev:
+    ctl = relay.control_in_line() if relay else None
+    if ctl:
+        note = (f"undecided: {tool} sent {ctl}, a control character inside the command line; "
+                "V.250 §5.2.1 has a modem ignore it, the facts file does not say what a SIM800 "
+                f"does; {tool} stopped there")
+    elif dev:
         note = (f"module side: {dev}, a command the SIM800 manual lists; {tool} stopped there")
     elif extra:
         note = extra
