@@ -1,4 +1,6 @@
 /* cmd_dial.c - calls and data mode: ATH, ATO (ATD*99# and ATA come with their services). */
+#include <string.h>
+
 #include "cmd_util.h"
 #include "dispatch.h"
 #include "svc_call.h"
@@ -48,12 +50,17 @@ static int gprs_dial_cid(const char *s, size_t n)
  * network allows; voice calls come with the call service). */
 static struct at_result cmd_d(struct sim_modem *m, const struct at_cmd *c)
 {
-	int cid = gprs_dial_cid(c->args, c->args_len);
+	/* T and P (tone/pulse) are V.250 dial modifiers a GSM module ignores (V.250 §6.3.1;
+	 * wvdial and chat scripts dial ATDT*99#). */
+	size_t skip = c->args_len > 0 && memchr("TtPp", c->args[0], 4) ? 1 : 0;
+	const char *num = c->args + skip;
+	size_t len = c->args_len - skip;
+	int cid = gprs_dial_cid(num, len);
 	if (cid > 0)
 		return svc_ppp_dial(m, cid);
-	if (c->args_len == 0)
+	if (len == 0)
 		return RES_ERROR;
-	return svc_call_dial(m, c->args, c->args_len);
+	return svc_call_dial(m, num, len);
 }
 
 static struct at_result cmd_a(struct sim_modem *m, const struct at_cmd *c)
@@ -76,7 +83,7 @@ static struct at_result cmd_o(struct sim_modem *m, const struct at_cmd *c)
 	}
 	if (svc_ppp_can_resume(m)) {
 		m->disp.after_final = svc_ppp_resume;
-		return RES_CODE(V250_CONNECT);
+		return svc_ppp_connect_result(m);
 	}
 	return RES_ERROR;
 }

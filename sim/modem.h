@@ -55,7 +55,8 @@ enum at_res_kind {
 struct at_result {
 	enum at_res_kind kind;
 	int code;           /* CME/CMS/V.250 code */
-	const char *text;   /* AT_RES_TEXT: must outlive the final (profile strings do) */
+	const char *text;   /* AT_RES_TEXT, or AT_RES_CODE's verbose text ("CONNECT 115200");
+			     * must outlive the final (profile strings do) */
 };
 
 #define RES_OK ((struct at_result){.kind = AT_RES_OK})

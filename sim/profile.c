@@ -46,6 +46,7 @@ void profile_free(struct profile *p)
 	free(p->iccid);
 	free(p->imsi);
 	free(p->unknown_answer);
+	free(p->ppp_connect);
 	for (size_t i = 0; p->boot_urcs && i < p->n_boot_urcs; i++)
 		free(p->boot_urcs[i].text);
 	free(p->boot_urcs);

@@ -140,6 +140,8 @@ struct profile {
 	unsigned cip_send_max;      /* AT+CIPSEND maximum length; default 1460 (AT+CIPCCFG SendSz) */
 	unsigned cip_rx_buffer;     /* bytes held per connection before TCP flow control; 8192 */
 	unsigned connect_fail_ms;   /* CONNECT FAIL for an unreachable host; 75000 (MAN §8.2.2) */
+	char *ppp_connect;          /* ATD*99#/ATO result with ATX>0: "CONNECT" or "CONNECT <text>" */
+	unsigned ppp_rate;          /* PPP data to the host, bits/s; 0 = the line rate */
 
 	/* names the data services resolve: "NAME[:PORT]=IP[:PORT]" (netmap_host syntax) */
 	char **hosts;

@@ -517,15 +517,29 @@ static bool conv_timing(struct schema *sc, const node_t *m, struct profile *p)
 	return true;
 }
 
-/* data: the CIP stack's limits and timing (svc_tcp.c). */
+/* data: the CIP stack's limits and timing (svc_tcp.c), PPP's CONNECT text and rate (svc_ppp.c). */
 static bool conv_data(struct schema *sc, const node_t *m, struct profile *p)
 {
 	const struct field f[] = {
 		{ "send_max", F_UINT, .lo = 1, .hi = 1460, .out = &p->cip_send_max },
 		{ "rx_buffer", F_UINT, .lo = 64, .hi = 1048576, .out = &p->cip_rx_buffer },
 		{ "connect_fail_ms", F_UINT, .lo = 0, .hi = MS_MAX, .out = &p->connect_fail_ms },
+		{ "ppp_connect", F_STR, .rule = &rule_line, .out = &p->ppp_connect },
+		{ "ppp_rate", F_UINT, .lo = 0, .hi = 10000000, .out = &p->ppp_rate },
 	};
-	return read_fields(sc, m, f, N_FIELDS(f));
+	if (!read_fields(sc, m, f, N_FIELDS(f)))
+		return false;
+	/* A driver matches the word (facts §7: strstr(line, "CONNECT")); anything else would be a
+	 * different result code, not CONNECT's text. */
+	const char *c = p->ppp_connect;
+	if (c && (strncmp(c, "CONNECT", 7) != 0 || (c[7] != '\0' && c[7] != ' '))) {
+		size_t mark = path_key(sc, "ppp_connect");
+		fail(sc, value_of(m, "ppp_connect"),
+		     "expected CONNECT or \"CONNECT <text>\", got \"%s\"", c);
+		path_pop(sc, mark);
+		return false;
+	}
+	return true;
 }
 
 static bool conv_step(struct schema *sc, const node_t *m, struct profile_net_step *s)
@@ -795,6 +809,7 @@ static bool conv_profile(struct schema *sc, const node_t *root, struct profile *
 		return false;
 	if ((!p->description && !(p->description = copy(""))) ||
 	    (!p->unknown_answer && !(p->unknown_answer = copy("ERROR"))) ||
+	    (!p->ppp_connect && !(p->ppp_connect = copy("CONNECT"))) ||
 	    (!p->operator_name && !(p->operator_name = copy("SIM800-SIM"))) ||
 	    !(p->source_path = copy(sc->source)))
 		return fail(sc, root, "out of memory");

@@ -95,7 +95,11 @@ void respond_final(struct sim_modem *m, struct at_result r)
 		send_code(m, V250_ERROR);
 		break;
 	case AT_RES_CODE:
-		send_code(m, r.code);
+		/* "CONNECT <text>": the text only with ATX>0 (MAN §2.2.26), never in V0. */
+		if (r.text && m->v.verbose && m->v.x > 0 && !m->v.quiet)
+			respond_info(m, r.text, strlen(r.text));
+		else
+			send_code(m, r.code);
 		break;
 	case AT_RES_CME:
 		send_ext_error(m, "+CME", r.code, at_errors_cme_text(r.code));

@@ -40,6 +40,7 @@ struct svc_ppp {
 	struct escape esc;
 	ev_timer watch;         /* the network side: a detach ends the call */
 	size_t dropped;         /* PPP bytes dropped while in command mode (transcript) */
+	unsigned line_baud;     /* the line's pacing to restore in command mode; 0 = unpaced */
 };
 
 static struct svc_ppp *get(struct sim_modem *m)
@@ -80,6 +81,8 @@ static void go_command_mode(struct svc_ppp *p)
 	if (!p->online)
 		return;
 	p->online = false;
+	if (p->line_baud)
+		pacing_set_baud(&p->m->out, p->line_baud);
 	escape_stop(&p->esc);
 	modem_clear_input_hook(p->m);
 }
@@ -166,6 +169,15 @@ static void go_online(struct svc_ppp *p)
 	struct sim_modem *m = p->m;
 	escape_init(&p->esc, m->loop, modem_delay(m, 1000), online_data, online_escape, p);
 	p->online = true;
+	/* The GPRS bearer, not the UART, limits PPP data (profile data.ppp_rate, bits/s): the
+	 * line is paced at that rate while online. Unpaced (--no-pacing) stays unpaced. */
+	p->line_baud = 0;
+	unsigned bearer_baud = m->profile->ppp_rate / 8u * 10u; /* 8N1 pacing of the same bytes */
+	unsigned line_baud = (unsigned)(m->out.rate * 10 + 0.5);
+	if (bearer_baud > 0 && line_baud > 0 && bearer_baud < line_baud) {
+		p->line_baud = line_baud;
+		pacing_set_baud(&m->out, bearer_baud);
+	}
 	const struct modem_input_hook hook = {.feed = online_feed, .ctx = p};
 	modem_set_input_hook(m, &hook);
 }
@@ -183,8 +195,13 @@ static void start_call(struct sim_modem *m)
 		.dns = {htonl(PPP_OUR_ADDR), htonl(PPP_DNS2_ADDR)},
 		.map = m->opt->netmap,
 	};
+	/* Online before the link exists: lwIP sends its first LCP Configure-Request from inside
+	 * ppp_link_new, and in command mode that frame would be dropped (the host would then
+	 * wait for LCP's 1 s retransmission). */
+	go_online(p);
 	p->link = ppp_link_new(m->loop, &cfg, &link_cb, p);
 	if (!p->link) {
+		go_command_mode(p);
 		transcript_note(m->log, m->index, "ppp: no memory for the link");
 		respond_final(m, RES_CODE(V250_NO_CARRIER));
 		return;
@@ -193,7 +210,6 @@ static void start_call(struct sim_modem *m)
 			p->pdp[p->cid].apn);
 	ev_timer_init(&p->watch, watch_cb, 0.5, 0.5);
 	ev_timer_start(m->loop, &p->watch);
-	go_online(p);
 }
 
 /* ---- AT side ----------------------------------------------------------------------------- */
@@ -211,7 +227,14 @@ struct at_result svc_ppp_dial(struct sim_modem *m, int cid)
 		return RES_ERROR;
 	p->cid = cid;
 	m->disp.after_final = start_call;
-	return RES_CODE(V250_CONNECT);
+	return svc_ppp_connect_result(m);
+}
+
+struct at_result svc_ppp_connect_result(const struct sim_modem *m)
+{
+	struct at_result r = RES_CODE(V250_CONNECT);
+	r.text = m->profile->ppp_connect;
+	return r;
 }
 
 bool svc_ppp_active(const struct sim_modem *m)

@@ -17,6 +17,8 @@ struct svc_ppp_pdp {
 
 /* ATD*99# / ATD*99***<cid># (MAN §20.8): CONNECT and PPP, or the module's error. */
 struct at_result svc_ppp_dial(struct sim_modem *m, int cid);
+/* CONNECT with the profile's text (data.ppp_connect), for ATD*99# and ATO. */
+struct at_result svc_ppp_connect_result(const struct sim_modem *m);
 /* A PPP call exists (online, or in command mode after "+++"). */
 bool svc_ppp_active(const struct sim_modem *m);
 /* ATO may resume it. */

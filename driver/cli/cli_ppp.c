@@ -277,6 +277,11 @@ enum sim800_err cli_ppp_fetch(struct cli *c, const struct cli_url *u, const char
 	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
 	struct fetch *f = calloc(1, sizeof *f);
 	struct ppp_client *pc = loop && f ? ppp_client_new(loop, c->pp.fd) : NULL;
+	if (pc) {
+		/* The module's first LCP frame may have come in the same read as CONNECT. */
+		uint8_t first[SIM800_DATA_START_MAX];
+		ppp_client_input(pc, first, sim800_take_data(&c->m, first, sizeof first));
+	}
 	if (!pc) {
 		e = SIM800_ERR_PPP;
 	} else {

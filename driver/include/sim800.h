@@ -278,6 +278,9 @@ struct sim800_svc {
 	bool cmti;         /* +CMTI: a new SMS arrived */
 };
 
+/* Bytes that can arrive in the same read as CONNECT (the driver reads this much at a time). */
+#define SIM800_DATA_START_MAX 64
+
 struct sim800 {
 	struct sim800_port port;
 	struct sim800_config cfg;
@@ -308,6 +311,10 @@ struct sim800 {
 	bool call_ready;      /* Call Ready seen since the last reset */
 	bool sms_ready;       /* SMS Ready seen since the last reset */
 	unsigned long dropped_bytes; /* non-ASCII / NUL bytes discarded, for diagnostics */
+	struct {
+		uint8_t buf[SIM800_DATA_START_MAX]; /* read with CONNECT: data mode's first bytes */
+		size_t len;
+	} data;
 };
 
 /* Set up m (all fields) with a copy of *port and *cfg (cfg may be NULL). No I/O. */
@@ -588,6 +595,11 @@ enum sim800_err sim800_sms_list(struct sim800 *m,
 /* AT+CGDCONT=1,"IP","<apn>", ATD*99***1#; SIM800_OK once CONNECT came (PPP may start only
  * then: ppp-dial-error-must-not-start-ppp). ERROR/NO CARRIER -> SIM800_ERR_PPP. */
 enum sim800_err sim800_ppp_dial(struct sim800 *m, const char *apn);
+/* Data mode's first bytes: what followed CONNECT in the read that brought it (a module
+ * starts LCP at once). Copies up to cap bytes to buf, returns the count and forgets them;
+ * hand them to the PPP stack before it reads the port. The next command drops what is
+ * left. */
+size_t sim800_take_data(struct sim800 *m, uint8_t *buf, size_t cap);
 /* Back to command mode: 1 s guard, "+++", 1 s guard, OK or NO CARRIER (up to 3 tries), then
  * ATH; finally a sync. Bytes left over from PPP are discarded by the line parser. */
 enum sim800_err sim800_ppp_hangup(struct sim800 *m);

@@ -172,7 +172,15 @@ static void rio_cb(struct ev_loop *loop, ev_io *w, int revents)
 			ev_io_stop(c->loop, &c->rio); /* hang-up: PPP times out on its own */
 		return;
 	}
-	pppos_input(c->pcb, buf, (int)n);
+	ppp_client_input(c, buf, (size_t)n);
+}
+
+void ppp_client_input(struct ppp_client *c, const uint8_t *buf, size_t n)
+{
+	if (n == 0)
+		return;
+	/* pppos_input copies what it needs; its prototype is just not const. */
+	pppos_input(c->pcb, (u8_t *)(uintptr_t)buf, (int)n);
 	kick_tick(c);
 }
 

@@ -39,6 +39,9 @@ enum ppp_client_state {
 
 /* Start LCP on fd (raw tty or pty, non-blocking is set here). NULL on allocation failure. */
 struct ppp_client *ppp_client_new(struct ev_loop *loop, int fd);
+/* Bytes of the link that were read before the client existed (what followed CONNECT in the
+ * AT reader's last read: sim800_take_data). Call right after ppp_client_new. */
+void ppp_client_input(struct ppp_client *c, const uint8_t *buf, size_t n);
 enum ppp_client_state ppp_client_state(const struct ppp_client *c);
 /* IPCP results, network byte order (0 until up). */
 uint32_t ppp_client_addr(const struct ppp_client *c);

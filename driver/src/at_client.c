@@ -64,7 +64,7 @@ static const struct {
 };
 
 #define N_ELEM(a) (sizeof(a) / sizeof((a)[0]))
-#define READ_CHUNK 64
+#define READ_CHUNK SIM800_DATA_START_MAX /* bytes after CONNECT fit in m->data */
 #define SYNC_INTERVAL_MS 400 /* TinyGSM ~300 ms, FONA 500 ms */
 
 static uint32_t cfg_default(const struct sim800 *m)
@@ -328,6 +328,20 @@ static void feed_byte(struct sim800 *m, uint8_t c)
 	}
 }
 
+/* CONNECT ended the command: the line is data from here on, not AT (the CR's LF aside).
+ * Kept for the data-mode user (sim800_take_data), never parsed as lines. */
+static void keep_data(struct sim800 *m, const uint8_t *buf, size_t n)
+{
+	if (n > 0 && m->raw.term == '\r' && buf[0] == '\n') {
+		buf++;
+		n--;
+	}
+	size_t room = sizeof m->data.buf - m->data.len;
+	size_t k = n < room ? n : room;
+	memcpy(m->data.buf + m->data.len, buf, k);
+	m->data.len += k;
+}
+
 /* Bytes in: raw data owed to the running command first (m->raw), lines otherwise. */
 static void feed(struct sim800 *m, const uint8_t *buf, size_t n)
 {
@@ -335,6 +349,11 @@ static void feed(struct sim800 *m, const uint8_t *buf, size_t n)
 	while (i < n) {
 		if (m->raw.left == 0) {
 			feed_byte(m, buf[i++]);
+			struct sim800_run *r = m->run;
+			if (r && r->done && r->res.final == SIM800_FINAL_CONNECT) {
+				keep_data(m, buf + i, n - i);
+				return;
+			}
 			continue;
 		}
 		if (m->raw.skip_lf) {
@@ -466,6 +485,9 @@ static enum sim800_err run_one(struct sim800 *m, const struct sim800_cmd *c)
 	uint64_t deadline = m->port.now_ms(m->port.ctx) + timeout;
 	memset(&m->last, 0, sizeof(m->last));
 	m->last.code = -1;
+	if (m->data.len)
+		at_urc_log(m, SIM800_LOG_DROPPED, (const char *)m->data.buf, m->data.len);
+	m->data.len = 0;
 	m->run = &r;
 	at_urc_log(m, SIM800_LOG_TX, c->text, r.text_len); /* one entry per command, no "\r" */
 	e = write_all(m, (const uint8_t *)c->text, r.text_len);

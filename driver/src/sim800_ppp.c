@@ -26,6 +26,17 @@ enum sim800_err sim800_ppp_dial(struct sim800 *m, const char *apn)
 	return SIM800_OK;
 }
 
+size_t sim800_take_data(struct sim800 *m, uint8_t *buf, size_t cap)
+{
+	if (!m || !buf)
+		return 0;
+	size_t k = m->data.len < cap ? m->data.len : cap;
+	memcpy(buf, m->data.buf, k);
+	memmove(m->data.buf, m->data.buf + k, m->data.len - k);
+	m->data.len -= k;
+	return k;
+}
+
 enum sim800_err sim800_ppp_hangup(struct sim800 *m)
 {
 	if (!m)

@@ -6,3 +6,6 @@ sim800_add_test(test_ppp SOURCES test_ppp.c ${CMAKE_SOURCE_DIR}/tests/support/pp
   TIMEOUT 600)
 target_compile_definitions(test_ppp PRIVATE SIM800_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
 add_dependencies(test_ppp sim800-sim sim800-fixtures)
+
+sim800_add_test(test_ppp_at SOURCES test_ppp_at.c LIBS sim800_simtest)
+target_compile_definitions(test_ppp_at PRIVATE SIM800_SOURCE_DIR="${CMAKE_SOURCE_DIR}")

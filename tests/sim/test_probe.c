@@ -145,7 +145,7 @@ static void proxy_records_both_directions(void **state)
 	simproc_write_str(fd, "ATE0\r");
 	EXPECT_TTY(fd, "ATE0\r\r\nOK\r\n");
 	simproc_write_str(fd, "ATD*99#\r");
-	EXPECT_TTY(fd, "\r\nCONNECT\r\n");
+	EXPECT_TTY_START(fd, "\r\nCONNECT\r\n");
 	/* An LCP Configure-Request, no options, with its FCS (RFC 1662 framing and escapes). */
 	static const uint8_t lcp[] = {0x7e, 0xff, 0x7d, 0x23, 0xc0, 0x21, 0x7d, 0x21, 0x7d, 0x21,
 				      0x7d, 0x20, 0x7d, 0x24, 0xd1, 0xb5, 0x7e};

@@ -539,6 +539,9 @@ static void test_error_cross_checks(void **state)
 		     "replay[1].command", "\"+cspn?\" is already replayed by entry 0");
 	expect_error(FIXTURES "bad-timing-key.yaml", FIXTURES "bad-timing-key.yaml", 7, 5,
 		     "timing.commands.+csq?", "is not an upper-case command name");
+	expect_error(FIXTURES "bad-ppp-connect.yaml", FIXTURES "bad-ppp-connect.yaml", 5, 16,
+		     "data.ppp_connect",
+		     "expected CONNECT or \"CONNECT <text>\", got \"CONNECTED 9600\"");
 }
 
 static void test_error_files(void **state)

@@ -87,7 +87,7 @@ void ppp_rig_dial(int fd)
 	simproc_write_str(fd, "AT+CGDCONT=1,\"IP\",\"internet\"\r");
 	EXPECT_TTY(fd, "\r\nOK\r\n");
 	simproc_write_str(fd, "ATD*99#\r");
-	EXPECT_TTY(fd, "\r\nCONNECT\r\n");
+	EXPECT_TTY_START(fd, "\r\nCONNECT\r\n");
 }
 
 static bool is_up(void *ctx)

@@ -243,11 +243,9 @@ size_t simproc_read_all(int fd, char *buf, size_t cap, int timeout_ms, int quiet
 	return len;
 }
 
-void simproc_expect(int fd, const char *expect, int timeout_ms, const char *file, int line)
+/* Reads until want bytes arrived; with exact, never more than want (the rest stays queued). */
+static size_t read_want(int fd, char *buf, size_t want, bool exact, int timeout_ms)
 {
-	size_t want = strlen(expect);
-	char *buf = malloc(want + 4096);
-	assert_non_null(buf);
 	size_t len = 0;
 	long long deadline = now_ms() + timeout_ms;
 	while (len < want) {
@@ -257,12 +255,23 @@ void simproc_expect(int fd, const char *expect, int timeout_ms, const char *file
 		struct pollfd p = {.fd = fd, .events = POLLIN};
 		if (poll(&p, 1, (int)left) <= 0)
 			break;
-		ssize_t r = read(fd, buf + len, want + 4095 - len);
+		ssize_t r = read(fd, buf + len, (exact ? want : want + 4095) - len);
 		if (r > 0)
 			len += (size_t)r;
 	}
+	return len;
+}
+
+static void expect_bytes(int fd, const char *expect, bool prefix, int timeout_ms,
+			 const char *file, int line)
+{
+	size_t want = strlen(expect);
+	char *buf = malloc(want + 4096);
+	assert_non_null(buf);
+	size_t len = read_want(fd, buf, want, prefix, timeout_ms);
 	/* Anything more that is already on its way is part of the answer too. */
-	len = drain(fd, buf, want + 4096, len);
+	if (!prefix)
+		len = drain(fd, buf, want + 4096, len);
 	if (len != want || memcmp(buf, expect, want) != 0) {
 		char *eg = malloc(len * 4 + 1), *ee = malloc(want * 4 + 1);
 		transcript_escape(buf, len, eg, len * 4 + 1);
@@ -274,6 +283,17 @@ void simproc_expect(int fd, const char *expect, int timeout_ms, const char *file
 		fail();
 	}
 	free(buf);
+}
+
+void simproc_expect(int fd, const char *expect, int timeout_ms, const char *file, int line)
+{
+	expect_bytes(fd, expect, false, timeout_ms, file, line);
+}
+
+void simproc_expect_start(int fd, const char *expect, int timeout_ms, const char *file,
+			  int line)
+{
+	expect_bytes(fd, expect, true, timeout_ms, file, line);
 }
 
 double simproc_cpu_seconds(const struct simproc *s)

@@ -32,6 +32,11 @@ void simproc_write_str(int fd, const char *s);
 /* Read until exactly `expect` has arrived (or more: fails) within timeout_ms; asserts. */
 void simproc_expect(int fd, const char *expect, int timeout_ms, const char *file, int line);
 #define EXPECT_TTY(fd, expect) simproc_expect(fd, expect, 5000, __FILE__, __LINE__)
+/* Read exactly strlen(expect) bytes and compare; what follows stays unread (PPP after
+ * CONNECT belongs to the PPP client). */
+void simproc_expect_start(int fd, const char *expect, int timeout_ms, const char *file,
+			  int line);
+#define EXPECT_TTY_START(fd, expect) simproc_expect_start(fd, expect, 5000, __FILE__, __LINE__)
 /* Read whatever arrives within timeout_ms (stops early after `quiet_ms` of silence). */
 size_t simproc_read_all(int fd, char *buf, size_t cap, int timeout_ms, int quiet_ms);
 /* User + system CPU seconds the child has used so far (/proc). */
