@@ -38,3 +38,5 @@ target_include_directories(sim800_lwip SYSTEM PUBLIC "${_lw}/include")
 target_compile_options(sim800_lwip PRIVATE -w -Wno-error -fno-sanitize=all)
 set_source_files_properties(${CMAKE_SOURCE_DIR}/sim/lwip/lwip_port.c PROPERTIES
   COMPILE_OPTIONS "-Wall;-Wextra;-Werror")
+# lwip_port.c's RFC 6528 ISNs hash with OpenSSL (found by the top-level CMakeLists.txt).
+target_link_libraries(sim800_lwip PUBLIC PkgConfig::OPENSSL)

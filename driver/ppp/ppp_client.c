@@ -1,5 +1,6 @@
 /* ppp_client.c - PPPoS client on lwIP: the link, DNS queries with ldns, TCP with OpenSSL TLS. */
 #include "ppp_client.h"
+#include "ppp_client_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,11 +22,6 @@
 #define DNS_TIMEOUT 5.0      /* seconds */
 #define READ_CHUNK 4096
 
-/* A growable byte queue (output to the fd, output to a TCP pcb). */
-struct bytes {
-	uint8_t *d;
-	size_t off, len, cap;   /* live bytes are d[off, off + len) */
-};
 
 static bool bytes_add(struct bytes *b, const void *p, size_t n)
 {
@@ -81,20 +77,6 @@ struct ppp_client_conn {
 	struct bytes out;           /* bytes for TCP not yet handed to lwIP */
 };
 
-struct ppp_client {
-	struct ev_loop *loop;
-	int fd;
-	ppp_pcb *pcb;
-	struct netif nif;
-	ev_io rio, wio;
-	ev_timer tick;
-	struct bytes out;           /* PPP bytes for the fd */
-	enum ppp_client_state state;
-	bool paused;
-	struct dnsq *queries;
-	struct ppp_client_conn *conns;
-};
-
 const char *ppp_client_strerror(enum ppp_client_err e)
 {
 	static const char *const text[] = {
@@ -105,6 +87,7 @@ const char *ppp_client_strerror(enum ppp_client_err e)
 		/* PPP_CLIENT_ETIMEOUT */ "no DNS answer",
 		/* PPP_CLIENT_EREFUSED */ "connection refused or reset",
 		/* PPP_CLIENT_ETLS */ "TLS failure",
+		/* PPP_CLIENT_ETOOBIG */ "datagram too long",
 	};
 	return (unsigned)e < sizeof text / sizeof text[0] ? text[e] : "unknown error";
 }
@@ -270,6 +253,8 @@ void ppp_client_free(struct ppp_client *c)
 		ppp_client_conn_free(c->conns);
 	while (c->queries)
 		dnsq_free(c->queries);
+	while (c->udps)
+		ppp_client_udp_free(c->udps);
 	c->paused = true;
 	ev_io_stop(c->loop, &c->rio);
 	ev_io_stop(c->loop, &c->wio);

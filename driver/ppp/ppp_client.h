@@ -28,6 +28,7 @@ enum ppp_client_err {
 	PPP_CLIENT_ETIMEOUT,   /* DNS: no answer */
 	PPP_CLIENT_EREFUSED,   /* TCP: connection refused or reset */
 	PPP_CLIENT_ETLS,       /* TLS handshake or record failure */
+	PPP_CLIENT_ETOOBIG,    /* UDP: datagram longer than one IP packet on the link */
 };
 const char *ppp_client_strerror(enum ppp_client_err e);
 
@@ -82,5 +83,18 @@ void ppp_client_conn_shutdown(struct ppp_client_conn *k);
 const char *ppp_client_conn_tls_version(const struct ppp_client_conn *k);
 /* Close (RST if still open) and free. */
 void ppp_client_conn_free(struct ppp_client_conn *k);
+
+/* UDP through the link (ppp_client_udp.c): one local port, datagrams to and from anywhere. */
+struct ppp_client_udp;
+/* A datagram arrived from addr (network order):port. */
+typedef void (*ppp_client_udp_cb)(void *ctx, uint32_t addr, uint16_t port, const uint8_t *buf,
+				  size_t n);
+/* Bind an ephemeral port on the link; NULL when the link is down or out of memory. cb and ctx
+ * must outlive the socket. ppp_client_free frees sockets still open. */
+struct ppp_client_udp *ppp_client_udp_open(struct ppp_client *c, ppp_client_udp_cb cb, void *ctx);
+/* One datagram of n bytes (at most 1472: no IP fragments) to addr (network order):port. */
+enum ppp_client_err ppp_client_udp_send(struct ppp_client_udp *u, uint32_t addr, uint16_t port,
+					const void *buf, size_t n);
+void ppp_client_udp_free(struct ppp_client_udp *u);
 
 #endif

@@ -1,7 +1,11 @@
-/* lwip_port.c - lwIP's sys_now on the monotonic clock, LWIP_RAND, and the input hook dispatch. */
+/* lwip_port.c - lwIP's sys_now on the monotonic clock, LWIP_RAND, TCP ISNs, the input hook. */
 #include "lwip_port.h"
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "lwip/init.h"
@@ -31,6 +35,34 @@ u32_t sys_jiffies(void)
 u32_t lwip_port_rand(void)
 {
 	return arc4random();
+}
+
+u32_t lwip_port_tcp_isn(const struct ip4_addr *lip, u16_t lport, const struct ip4_addr *rip,
+			u16_t rport)
+{
+	/* RFC 6528's secret is per boot: here per process, shared by every link (lwIP itself is
+	 * one instance per process). Not modem state; set once, read-only after. */
+	static unsigned char key[32];
+	static bool keyed;
+	if (!keyed) {
+		arc4random_buf(key, sizeof key);
+		keyed = true;
+	}
+	unsigned char in[12], md[EVP_MAX_MD_SIZE];
+	unsigned md_len = 0;
+	memcpy(in, &lip->addr, 4);
+	memcpy(in + 4, &rip->addr, 4);
+	memcpy(in + 8, &lport, 2);
+	memcpy(in + 10, &rport, 2);
+	u32_t f = 0;
+	if (HMAC(EVP_sha256(), key, sizeof key, in, sizeof in, md, &md_len) && md_len >= 4)
+		memcpy(&f, md, 4);
+	else
+		f = arc4random(); /* no hash: still unpredictable, only not monotonic per tuple */
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	u32_t m = (u32_t)(((u64_t)ts.tv_sec * 1000000u + (u64_t)ts.tv_nsec / 1000u) / 4u);
+	return m + f;
 }
 
 int lwip_port_ip4_input(struct pbuf *p, struct netif *inp)

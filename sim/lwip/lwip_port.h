@@ -40,5 +40,10 @@ void lwip_port_ppp_free(struct ppp_pcb_s *pcb);
 int lwip_port_ip4_input(struct pbuf *p, struct netif *inp);
 /* LWIP_RAND(). */
 u32_t lwip_port_rand(void);
+/* LWIP_HOOK_TCP_ISN: RFC 6528 ISN = M + F(local ip, local port, remote ip, remote port, key),
+ * M a 4 µs clock, F HMAC-SHA256 truncated to 32 bits, key random per process. */
+struct ip4_addr;
+u32_t lwip_port_tcp_isn(const struct ip4_addr *lip, u16_t lport, const struct ip4_addr *rip,
+			u16_t rport);
 
 #endif

@@ -91,8 +91,11 @@
 #define FSM_DEFTIMEOUT 1
 #define PPP_MAXIDLEFLAG 0     /* always start frames with a flag: hosts resync faster */
 
-/* Randomness for LCP magic numbers and TCP ISNs: the C library's arc4random (no state of ours). */
+/* Randomness for LCP magic numbers, DNS ids and ports: the C library's arc4random. */
 #define LWIP_RAND() ((u32_t)lwip_port_rand())
+/* TCP initial sequence numbers per RFC 6528 (lwIP's default adds tcp_ticks to the last one:
+ * predictable, RFC 6528 §2's attack): a 4 µs clock plus a keyed hash of the 4-tuple. */
+#define LWIP_HOOK_TCP_ISN(lip, lport, rip, rport) lwip_port_tcp_isn((lip), (lport), (rip), (rport))
 
 /* Server links accept every destination (tun2socks): see lwip_port.h. */
 #define LWIP_HOOK_FILENAME "lwip_port.h"

@@ -9,3 +9,4 @@ add_dependencies(test_ppp sim800-sim sim800-fixtures)
 
 sim800_add_test(test_ppp_at SOURCES test_ppp_at.c LIBS sim800_simtest)
 target_compile_definitions(test_ppp_at PRIVATE SIM800_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+sim800_add_test(test_lwip_port SOURCES test_lwip_port.c LIBS sim800_lwip)

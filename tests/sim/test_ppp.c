@@ -126,14 +126,15 @@ static void rig_start(struct rig *r, const char *profile, int modems, const char
 static void rig_start_ctl(struct rig *r, const char *profile, int modems, const char *allow,
 			  const char *control)
 {
-	char prof[256], hweb[96], hsec[96], m[16];
+	char prof[256], hweb[96], hsec[96], hudp[96], m[16];
 	snprintf(prof, sizeof prof, SIM800_SOURCE_DIR "/profiles/%s.yaml", profile);
 	snprintf(hweb, sizeof hweb, "web.test:80=127.0.0.1:%d", fx.http);
 	snprintf(hsec, sizeof hsec, "secure.test:443=127.0.0.1:%d", fx.https_modern);
+	snprintf(hudp, sizeof hudp, "echo.test:7=127.0.0.1:%d", fx.udp_echo);
 	snprintf(m, sizeof m, "%d", modems);
 	const char *args[20] = {"--no-pacing", "--time-scale", "0", "--profile", prof, "--modems", m,
-				"--host", hweb, "--host", hsec};
-	int n = 11;
+				"--host", hweb, "--host", hsec, "--host", hudp};
+	int n = 13;
 	if (allow) {
 		args[n++] = "--allow";
 		args[n++] = allow;
@@ -517,6 +518,99 @@ static void server_closes(void **state)
 	rig_stop(r);
 }
 
+/* ---- UDP (not DNS) through the relay ------------------------------------------------------- */
+
+struct udp_wait {
+	char got[64];
+	size_t n;
+	uint32_t from;
+	uint16_t port;
+	int count;
+};
+
+static void udp_got(void *ctx, uint32_t addr, uint16_t port, const uint8_t *buf, size_t n)
+{
+	struct udp_wait *w = ctx;
+	w->count++;
+	w->from = addr;
+	w->port = port;
+	w->n = n < sizeof w->got ? n : sizeof w->got;
+	memcpy(w->got, buf, w->n);
+}
+
+static bool udp_answered(void *ctx)
+{
+	return ((struct udp_wait *)ctx)->count > 0;
+}
+
+static size_t udp_records(const char *sha)
+{
+	json_t *recs = fxproc_records(&fx, "udp-echo", "datagram");
+	size_t k = 0;
+	for (size_t i = 0; i < json_array_size(recs); i++) {
+		const char *s = json_string_value(json_object_get(json_array_get(recs, i), "sha256_in"));
+		k += s && strcmp(s, sha) == 0;
+	}
+	json_decref(recs);
+	return k;
+}
+
+/* udp-echo answers before it logs the datagram: wait (bounded) for the line. */
+static bool udp_logged(void *ctx)
+{
+	return udp_records(ctx) == 1;
+}
+
+/* Datagrams to a mapped name (echo.test:7 -> the udp-echo fixture) and to a literal allowed
+ * address come back from where they were sent; the fixture logs each one. Outside --allow
+ * nothing leaves; an oversized datagram is refused by the client. */
+static void udp_echo_through_relay(void **state)
+{
+	struct rig *r = *state;
+	rig_start(r, "sim800-r14.18", 1, "127.0.0.1/32");
+	rig_online(r, 0);
+	struct udp_wait w = {0};
+	struct ppp_client_udp *u = ppp_client_udp_open(r->c, udp_got, &w);
+	assert_non_null(u);
+	uint32_t a = ppp_rig_resolve(r->loop, r->c, "echo.test", NULL);
+	static const char msg1[] = "datagram one, by name";
+	char sha[65];
+	sha256_hex((const uint8_t *)msg1, sizeof msg1 - 1, sha);
+	assert_int_equal(ppp_client_udp_send(u, a, 7, msg1, sizeof msg1 - 1), PPP_CLIENT_OK);
+	assert_true(ppp_rig_run_until(r->loop, udp_answered, &w, 10));
+	assert_int_equal(w.n, sizeof msg1 - 1);
+	assert_memory_equal(w.got, msg1, w.n);
+	assert_int_equal(w.from, a);
+	assert_int_equal(w.port, 7);
+	assert_true(ppp_rig_run_until(r->loop, udp_logged, sha, 5));
+
+	w = (struct udp_wait){0};
+	static const char msg2[] = "datagram two, by address";
+	assert_int_equal(ppp_client_udp_send(u, htonl(INADDR_LOOPBACK), (uint16_t)fx.udp_echo, msg2,
+					     sizeof msg2 - 1),
+			 PPP_CLIENT_OK);
+	assert_true(ppp_rig_run_until(r->loop, udp_answered, &w, 10));
+	assert_memory_equal(w.got, msg2, sizeof msg2 - 1);
+	assert_int_equal(w.from, htonl(INADDR_LOOPBACK));
+	assert_int_equal(w.port, fx.udp_echo);
+
+	/* 127.0.0.2 is outside --allow: dropped at the relay, so no answer and no log line. */
+	w = (struct udp_wait){0};
+	static const char msg3[] = "datagram three, not allowed";
+	sha256_hex((const uint8_t *)msg3, sizeof msg3 - 1, sha);
+	assert_int_equal(ppp_client_udp_send(u, htonl(0x7f000002u), (uint16_t)fx.udp_echo, msg3,
+					     sizeof msg3 - 1),
+			 PPP_CLIENT_OK);
+	ppp_rig_run_for(r->loop, 0.3);
+	assert_int_equal(w.count, 0);
+	assert_int_equal(udp_records(sha), 0);
+
+	static uint8_t big[1473];
+	assert_int_equal(ppp_client_udp_send(u, a, 7, big, sizeof big), PPP_CLIENT_ETOOBIG);
+	ppp_client_udp_free(u);
+	rig_stop(r);
+}
+
 /* --allow 127.0.0.2/32: the fixture on 127.0.0.1 is refused (RST) and logs nothing. */
 static void outside_allow_refused(void **state)
 {
@@ -715,6 +809,7 @@ int main(void)
 		RIG_TEST(host_terminate_no_carrier),
 		RIG_TEST(server_closes),
 		RIG_TEST(outside_allow_refused),
+		RIG_TEST(udp_echo_through_relay),
 		RIG_TEST(garbage_frames),
 		RIG_TEST(host_drops_pty),
 		RIG_TEST(ten_sessions_back_to_back),
