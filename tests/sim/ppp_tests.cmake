@@ -10,3 +10,8 @@ add_dependencies(test_ppp sim800-sim sim800-fixtures)
 sim800_add_test(test_ppp_at SOURCES test_ppp_at.c LIBS sim800_simtest)
 target_compile_definitions(test_ppp_at PRIVATE SIM800_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
 sim800_add_test(test_lwip_port SOURCES test_lwip_port.c LIBS sim800_lwip)
+# Real pppd + chat (Debian ppp): runs where /dev/ppp opens and we are root, skipped elsewhere.
+sim800_add_test(test_pppd SOURCES test_pppd.c LIBS sim800_simproc sim800_fxproc PkgConfig::LDNS
+  TIMEOUT 120)
+add_dependencies(test_pppd sim800-sim sim800-fixtures)
+set_tests_properties(test_pppd PROPERTIES SKIP_RETURN_CODE 77)

