@@ -47,8 +47,26 @@ void respond_infof(struct sim_modem *m, const char *fmt, ...)
 	respond_info(m, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
 }
 
+void respond_code_urc(struct sim_modem *m, int code)
+{
+	if (m->v.quiet)
+		return; /* ATQ1 suppresses result codes (MAN §2.2.15) */
+	if (m->v.verbose)
+		modem_urc(m, "%s", respond_code_text(code));
+	else
+		modem_urc(m, "%d", code);
+}
+
 void respond_urc_line(struct sim_modem *m, const char *text, size_t len)
 {
+	/* An unsolicited result code in V0 (RING as "2", NO CARRIER as "3") is a result code,
+	 * not an information line: "<code>\r" (MAN §2.2.25). Only codes are all digits. */
+	bool code = !m->v.verbose && len > 0 && strspn(text, "0123456789") == len;
+	if (code) {
+		modem_send(m, text, len);
+		modem_send(m, "\r", 1);
+		return;
+	}
 	respond_info(m, text, len);
 }
 

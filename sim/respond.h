@@ -15,5 +15,8 @@ void respond_final(struct sim_modem *m, struct at_result r);
 void respond_urc_line(struct sim_modem *m, const char *text, size_t len);
 /* The text of a V.250 result code for ATV1 ("NO CARRIER"), or NULL. */
 const char *respond_code_text(int code);
+/* A result code that arrives on its own (RING, NO CARRIER, BUSY): "\r\nRING\r\n" with ATV1,
+ * "2\r" with ATV0, nothing with ATQ1; held like any URC while the line is busy. */
+void respond_code_urc(struct sim_modem *m, int code);
 
 #endif

@@ -39,21 +39,6 @@ bool svc_call_active(const struct sim_modem *m)
 	return m->call && m->call->st != CALL_IDLE;
 }
 
-/*
- * A result code that arrives on its own (RING, NO CARRIER, BUSY): "\r\nRING\r\n" with ATV1.
- * With ATV0 a result code is "2\r" but the URC path writes "2\r\n" (UNCERTAIN, no capture).
- * ATQ1 suppresses result codes (MAN §2.2.15).
- */
-static void code_urc(struct sim_modem *m, int code)
-{
-	if (m->v.quiet)
-		return;
-	if (m->v.verbose)
-		modem_urc(m, "%s", respond_code_text(code));
-	else
-		modem_urc(m, "%d", code);
-}
-
 /* 27.007 §7.18 <stat>: 0 active, 2 dialling, 3 alerting, 4 incoming; 6 released (SIM800). */
 static int clcc_stat(const struct svc_call *c)
 {
@@ -96,7 +81,7 @@ static void ring(struct svc_call *c)
 	if (c->crc)
 		modem_urc(m, "+CRING: VOICE");
 	else
-		code_urc(m, V250_RING);
+		respond_code_urc(m, V250_RING);
 	/* +CLIP: <number>,<type>,<subaddr>,<satype>,<alphaId>,<CLI validity> (facts §3.1);
 	 * a withheld number has validity 1 (27.007 §7.6). */
 	if (c->clip)
@@ -130,7 +115,7 @@ static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		}
 		/* The caller gave up: NO CARRIER, as after a remote hang-up (UNCERTAIN). */
 		end_call(c);
-		code_urc(m, V250_NO_CARRIER);
+		respond_code_urc(m, V250_NO_CARRIER);
 		return;
 	}
 	if (c->st != CALL_DIALING && c->st != CALL_ALERTING)
@@ -147,15 +132,15 @@ static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		return;
 	case CALL_OUTCOME_BUSY:
 		end_call(c);
-		code_urc(m, V250_BUSY);
+		respond_code_urc(m, V250_BUSY);
 		return;
 	case CALL_OUTCOME_NO_ANSWER:
 		end_call(c);
-		code_urc(m, V250_NO_ANSWER);
+		respond_code_urc(m, V250_NO_ANSWER);
 		return;
 	case CALL_OUTCOME_NO_CARRIER:
 		end_call(c);
-		code_urc(m, V250_NO_CARRIER);
+		respond_code_urc(m, V250_NO_CARRIER);
 		return;
 	}
 }
@@ -278,7 +263,7 @@ void svc_call_remote_hangup(struct sim_modem *m)
 	if (!c || c->st == CALL_IDLE)
 		return;
 	end_call(c);
-	code_urc(m, V250_NO_CARRIER);
+	respond_code_urc(m, V250_NO_CARRIER);
 }
 
 bool svc_call_set_outcome(struct sim_modem *m, const char *outcome)

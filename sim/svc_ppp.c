@@ -110,7 +110,7 @@ static void no_carrier(struct svc_ppp *p, const char *why)
 		respond_final(m, RES_CODE(V250_NO_CARRIER));
 		urc_queue_flush(m);
 	} else {
-		modem_urc(m, "NO CARRIER");
+		respond_code_urc(m, V250_NO_CARRIER);
 	}
 }
 

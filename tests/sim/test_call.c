@@ -156,7 +156,12 @@ static void dial_outcomes(void **state)
 	EXPECT_REPLY(t, "ATV0\r", "0\r");
 	EXPECT_REPLY(t, "ATD" NUM ";\r", "0\r");
 	WAIT_FOR(t, "7");
-	EXPECT_OUT(t, "7\r\n");
+	EXPECT_OUT(t, "7\r"); /* a result code in V0: CR only, like the finals (MAN §2.2.25) */
+	/* An incoming call rings as "2\r"; the caller giving up is NO CARRIER, "3\r". */
+	assert_true(svc_call_incoming(t->m, NUM));
+	WAIT_FOR(t, "2\r");
+	EXPECT_OUT(t, "2\r");
+	EXPECT_REPLY(t, "ATH\r", "0\r");
 	simtest_free(t);
 }
 
