@@ -8,8 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
 #include <ldns/ldns.h>
 #include <openssl/err.h>
+#include <openssl/x509v3.h>
 
 #include "lwip/netif.h"
 #include "lwip/tcp.h"
@@ -506,6 +508,16 @@ static err_t connected_cb(void *arg, struct tcp_pcb *pcb, err_t err)
 	return ERR_OK;
 }
 
+/* The name the certificate must carry when the context verifies peers: a DNS name (also sent
+ * as SNI) or an address literal (matched against IP SANs; RFC 6066 sends no SNI for those). */
+static bool tls_name(SSL *ssl, const char *name)
+{
+	struct in6_addr tmp;
+	if (inet_pton(AF_INET, name, &tmp) == 1 || inet_pton(AF_INET6, name, &tmp) == 1)
+		return X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), name) == 1;
+	return SSL_set_tlsext_host_name(ssl, name) == 1 && SSL_set1_host(ssl, name) == 1;
+}
+
 struct ppp_client_conn *ppp_client_connect(struct ppp_client *c, uint32_t addr, uint16_t port,
 					   SSL_CTX *tls, const char *sni,
 					   const struct ppp_client_conn_cb *cb, void *ctx)
@@ -531,8 +543,11 @@ struct ppp_client_conn *ppp_client_connect(struct ppp_client *c, uint32_t addr, 
 		}
 		SSL_set_bio(k->ssl, k->rbio, k->wbio);
 		SSL_set_connect_state(k->ssl);
-		if (sni)
-			SSL_set_tlsext_host_name(k->ssl, sni);
+		if (sni && !tls_name(k->ssl, sni)) {
+			SSL_free(k->ssl);
+			free(k);
+			return NULL;
+		}
 	}
 	k->pcb = tcp_new_ip_type(IPADDR_TYPE_V4);
 	if (!k->pcb) {

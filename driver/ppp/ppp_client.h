@@ -68,8 +68,9 @@ struct ppp_client_conn_cb {
 	void (*closed)(void *ctx, enum ppp_client_err err);
 };
 
-/* TCP to addr:port (network order address). With tls non-NULL, a TLS client on top (sni may
- * be NULL). cb and ctx must outlive the conn. NULL when the link is down or out of memory. */
+/* TCP to addr:port (network order address). With tls non-NULL, a TLS client on top; sni (may
+ * be NULL) is the server's name: sent as SNI and, when tls verifies peers, the name the
+ * certificate must carry (an address literal is matched against IP SANs). cb and ctx must outlive the conn. NULL when the link is down or out of memory. */
 struct ppp_client_conn *ppp_client_connect(struct ppp_client *c, uint32_t addr, uint16_t port,
 					   SSL_CTX *tls, const char *sni,
 					   const struct ppp_client_conn_cb *cb, void *ctx);

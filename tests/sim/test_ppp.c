@@ -1,4 +1,4 @@
-/* test_ppp.c - PPP data calls: the real simulator on a pty, our lwIP client, fixture servers. */
+/* test_ppp.c - PPP data calls: dial, HTTP(S), 1 MB each way, escapes, many sessions and modems. */
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -23,184 +23,7 @@
 #include "lwip_port.h"
 #include "netif/ppp/vj.h"
 
-#include "fxproc.h"
-#include "ppp_rig.h"
-#include "simproc.h"
-#include "simtest.h"
-
-static struct fxproc fx;
-
-static int start_fixtures(void **state)
-{
-	(void)state;
-	return fxproc_start(&fx) ? 0 : -1;
-}
-
-static int stop_fixtures(void **state)
-{
-	(void)state;
-	return fxproc_stop(&fx) == 0 ? 0 : -1;
-}
-
-/* One simulator process for a test: its modems' ptys, a loop for the client side. It lives in
- * the test's state, so rig_teardown frees what a failed test leaves behind: cmocka longjmps out
- * of a failed assertion, and a client left alive would keep its netif, pcbs and timers in the
- * process-wide lwIP, where the next test's clients run them (a crash in the next test). */
-enum { RIG_MAX_CLIENTS = 20 };
-
-struct rig {
-	struct simproc sim;
-	bool sim_running;       /* sim needs simproc_stop */
-	struct ev_loop *loop;
-	int fd;                 /* the tty of rig_online's client, or -1 */
-	struct ppp_client *c;
-	int fds[RIG_MAX_CLIENTS];                 /* more links (twenty_modems_at_once), or -1 */
-	struct ppp_client *cs[RIG_MAX_CLIENTS];
-	struct simtest *t;      /* an in-process modem: its PPP link is in this process's lwIP */
-	SSL_CTX *tls;           /* the test's TLS client context */
-	uint8_t *data;          /* the test's payload buffer */
-};
-
-static int rig_setup(void **state)
-{
-	struct rig *r = calloc(1, sizeof *r);
-	if (!r)
-		return -1;
-	r->fd = -1;
-	for (int i = 0; i < RIG_MAX_CLIENTS; i++)
-		r->fds[i] = -1;
-	*state = r;
-	return 0;
-}
-
-/* Clients before their ttys and loop (ppp_client_free stops watchers on the loop and removes
- * the netif from lwIP); then the simulator. Safe on a half-built rig and twice. Returns
- * simproc_stop's status (0: the simulator exited cleanly). */
-static int rig_release(struct rig *r)
-{
-	ppp_client_free(r->c);
-	r->c = NULL;
-	if (r->fd >= 0)
-		close(r->fd);
-	r->fd = -1;
-	for (int i = 0; i < RIG_MAX_CLIENTS; i++) {
-		ppp_client_free(r->cs[i]);
-		r->cs[i] = NULL;
-		if (r->fds[i] >= 0)
-			close(r->fds[i]);
-		r->fds[i] = -1;
-	}
-	if (r->t)
-		simtest_free(r->t);
-	r->t = NULL;
-	SSL_CTX_free(r->tls);
-	r->tls = NULL;
-	free(r->data);
-	r->data = NULL;
-	if (r->loop)
-		ev_loop_destroy(r->loop);
-	r->loop = NULL;
-	int rc = 0;
-	if (r->sim_running)
-		rc = simproc_stop(&r->sim);
-	r->sim_running = false;
-	return rc;
-}
-
-static int rig_teardown(void **state)
-{
-	struct rig *r = *state;
-	int rc = rig_release(r);
-	free(r);
-	return rc == 0 ? 0 : -1;
-}
-
-static void rig_start_ctl(struct rig *r, const char *profile, int modems, const char *allow,
-			  const char *control);
-
-static void rig_start(struct rig *r, const char *profile, int modems, const char *allow)
-{
-	rig_start_ctl(r, profile, modems, allow, NULL);
-}
-
-static void rig_start_ctl(struct rig *r, const char *profile, int modems, const char *allow,
-			  const char *control)
-{
-	char prof[256], hweb[96], hsec[96], hudp[96], m[16];
-	snprintf(prof, sizeof prof, SIM800_SOURCE_DIR "/profiles/%s.yaml", profile);
-	snprintf(hweb, sizeof hweb, "web.test:80=127.0.0.1:%d", fx.http);
-	snprintf(hsec, sizeof hsec, "secure.test:443=127.0.0.1:%d", fx.https_modern);
-	snprintf(hudp, sizeof hudp, "echo.test:7=127.0.0.1:%d", fx.udp_echo);
-	snprintf(m, sizeof m, "%d", modems);
-	const char *args[20] = {"--no-pacing", "--time-scale", "0", "--profile", prof, "--modems", m,
-				"--host", hweb, "--host", hsec, "--host", hudp};
-	int n = 13;
-	if (allow) {
-		args[n++] = "--allow";
-		args[n++] = allow;
-	}
-	if (control) {
-		args[n++] = "--control";
-		args[n++] = control;
-	}
-	args[n] = NULL;
-	r->loop = ev_loop_new(EVFLAG_AUTO);
-	assert_non_null(r->loop);
-	assert_true(simproc_start(&r->sim, modems, args));
-	r->sim_running = true;
-}
-
-/* The end of a passing test: everything freed, and the simulator exited cleanly. */
-static void rig_stop(struct rig *r)
-{
-	assert_int_equal(rig_release(r), 0);
-}
-
-/* Open modem i, dial, bring PPP up. */
-static void rig_online(struct rig *r, int i)
-{
-	r->fd = simproc_open_tty(r->sim.path[i]);
-	assert_true(r->fd >= 0);
-	ppp_rig_dial(r->fd);
-	r->c = ppp_rig_up(r->loop, r->fd);
-}
-
-static const char get_req[] = "GET / HTTP/1.1\r\nHost: web.test\r\nConnection: close\r\n\r\n";
-
-static void http_get_ok(struct rig *r, const char *name, uint16_t port, SSL_CTX *tls)
-{
-	uint32_t a = ppp_rig_resolve(r->loop, r->c, name, NULL);
-	struct ppp_rig_fetch f;
-	assert_true(ppp_rig_fetch(r->loop, r->c, a, port, tls, name, get_req, &f));
-	assert_int_equal(f.err, PPP_CLIENT_OK);
-	assert_non_null(f.body);
-	assert_memory_equal(f.body, "HTTP/1.1 200", 12);
-	if (tls) {
-		assert_non_null(f.tls_version);
-		assert_memory_equal(f.tls_version, "TLSv1.", 6);
-	}
-	ppp_rig_fetch_free(&f);
-}
-
-static SSL_CTX *tls_client(int max)
-{
-	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
-	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-	SSL_CTX_set_max_proto_version(ctx, max);
-	/* The fixtures use a test certificate; what matters here is the TLS version the
-	 * host-side stack negotiates through the modem, not the chain. */
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
-	return ctx;
-}
-
-/* Escape with the guard: stop the client's I/O, silence, "+++", OK. */
-static void escape(struct rig *r)
-{
-	ppp_client_pause(r->c);
-	ppp_rig_run_for(r->loop, 0.05);
-	simproc_write_str(r->fd, "+++");
-	PPP_RIG_EXPECT_TAIL(r->fd, "\r\nOK\r\n");
-}
+#include "ppp_simrig.h"
 
 /* ---- AT level (in-process modem) ----------------------------------------------------------- */
 
@@ -349,14 +172,6 @@ static void http_https_r1308(void **state)
 	http_and_https_on(*state, "sim800-r13.08");
 }
 
-static void sha256_hex(const uint8_t *d, size_t n, char out[65])
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned len = 0;
-	EVP_Digest(d, n, md, &len, EVP_sha256(), NULL);
-	for (unsigned i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
-}
 
 struct sink {
 	struct ppp_client_conn *k;
@@ -422,7 +237,7 @@ static void megabyte_each_way(void **state)
 		data[i] = (uint8_t)(x >> 24);
 	}
 	struct sink s = {.pattern_ok = true};
-	s.k = ppp_client_connect(r->c, lo, (uint16_t)fx.tcp_sink, NULL, NULL, &sink_cb, &s);
+	s.k = ppp_client_connect(r->c, lo, (uint16_t)r->fx->tcp_sink, NULL, NULL, &sink_cb, &s);
 	assert_non_null(s.k);
 	assert_true(ppp_rig_run_until(r->loop, s_ready, &s, 20));
 	assert_true(s.connected);
@@ -437,7 +252,7 @@ static void megabyte_each_way(void **state)
 	r->data = NULL;
 	bool found = false;
 	for (int i = 0; i < 200 && !found; i++) {
-		json_t *recs = fxproc_records(&fx, "tcp-sink", "close");
+		json_t *recs = fxproc_records(r->fx, "tcp-sink", "close");
 		for (size_t k = 0; k < json_array_size(recs); k++) {
 			json_t *rec = json_array_get(recs, k);
 			if (json_integer_value(json_object_get(rec, "bytes_in")) == TOTAL &&
@@ -452,7 +267,7 @@ static void megabyte_each_way(void **state)
 
 	/* Server -> host: tcp-source sends the pattern "0-9A-Za-z"[i % 62]. */
 	struct sink src = {.pattern_ok = true};
-	src.k = ppp_client_connect(r->c, lo, (uint16_t)fx.tcp_source, NULL, NULL, &sink_cb, &src);
+	src.k = ppp_client_connect(r->c, lo, (uint16_t)r->fx->tcp_source, NULL, NULL, &sink_cb, &src);
 	assert_non_null(src.k);
 	assert_true(ppp_rig_run_until(r->loop, s_ready, &src, 20));
 	assert_int_equal(ppp_client_conn_write(src.k, "1048576\n", 8), PPP_CLIENT_OK);
@@ -487,225 +302,6 @@ static void escape_ato_ath_cycles(void **state)
 	rig_stop(r);
 }
 
-static bool is_down(void *ctx)
-{
-	return ppp_client_state(ctx) == PPP_CLIENT_DOWN;
-}
-
-/* LCP Terminate from the host: the link ends cleanly, then NO CARRIER (V.250). */
-static void host_terminate_no_carrier(void **state)
-{
-	struct rig *r = *state;
-	rig_start(r, "sim800-r14.18", 1, NULL);
-	rig_online(r, 0);
-	ppp_client_close(r->c);
-	assert_true(ppp_rig_run_until(r->loop, is_down, r->c, 10));
-	ppp_client_pause(r->c);
-	PPP_RIG_EXPECT_TAIL(r->fd, "\r\nNO CARRIER\r\n");
-	simproc_write_str(r->fd, "AT\r");
-	EXPECT_TTY(r->fd, "\r\nOK\r\n");
-	rig_stop(r);
-}
-
-/* tcp-close closes right after accepting: the host sees an orderly close, the link stays. */
-static void server_closes(void **state)
-{
-	struct rig *r = *state;
-	rig_start(r, "sim800-r14.18", 1, NULL);
-	rig_online(r, 0);
-	struct ppp_rig_fetch f;
-	assert_true(ppp_rig_fetch(r->loop, r->c, htonl(INADDR_LOOPBACK), (uint16_t)fx.tcp_close,
-				  NULL, NULL, "hello\n", &f));
-	assert_int_equal(f.err, PPP_CLIENT_OK);
-	ppp_rig_fetch_free(&f);
-	http_get_ok(r, "web.test", 80, NULL);
-	rig_stop(r);
-}
-
-/* ---- UDP (not DNS) through the relay ------------------------------------------------------- */
-
-struct udp_wait {
-	char got[64];
-	size_t n;
-	uint32_t from;
-	uint16_t port;
-	int count;
-};
-
-static void udp_got(void *ctx, uint32_t addr, uint16_t port, const uint8_t *buf, size_t n)
-{
-	struct udp_wait *w = ctx;
-	w->count++;
-	w->from = addr;
-	w->port = port;
-	w->n = n < sizeof w->got ? n : sizeof w->got;
-	memcpy(w->got, buf, w->n);
-}
-
-static bool udp_answered(void *ctx)
-{
-	return ((struct udp_wait *)ctx)->count > 0;
-}
-
-static size_t udp_records(const char *sha)
-{
-	json_t *recs = fxproc_records(&fx, "udp-echo", "datagram");
-	size_t k = 0;
-	for (size_t i = 0; i < json_array_size(recs); i++) {
-		const char *s = json_string_value(json_object_get(json_array_get(recs, i), "sha256_in"));
-		k += s && strcmp(s, sha) == 0;
-	}
-	json_decref(recs);
-	return k;
-}
-
-/* udp-echo answers before it logs the datagram: wait (bounded) for the line. */
-static bool udp_logged(void *ctx)
-{
-	return udp_records(ctx) == 1;
-}
-
-/* Datagrams to a mapped name (echo.test:7 -> the udp-echo fixture) and to a literal allowed
- * address come back from where they were sent; the fixture logs each one. Outside --allow
- * nothing leaves; an oversized datagram is refused by the client. */
-static void udp_echo_through_relay(void **state)
-{
-	struct rig *r = *state;
-	rig_start(r, "sim800-r14.18", 1, "127.0.0.1/32");
-	rig_online(r, 0);
-	struct udp_wait w = {0};
-	struct ppp_client_udp *u = ppp_client_udp_open(r->c, udp_got, &w);
-	assert_non_null(u);
-	uint32_t a = ppp_rig_resolve(r->loop, r->c, "echo.test", NULL);
-	static const char msg1[] = "datagram one, by name";
-	char sha[65];
-	sha256_hex((const uint8_t *)msg1, sizeof msg1 - 1, sha);
-	assert_int_equal(ppp_client_udp_send(u, a, 7, msg1, sizeof msg1 - 1), PPP_CLIENT_OK);
-	assert_true(ppp_rig_run_until(r->loop, udp_answered, &w, 10));
-	assert_int_equal(w.n, sizeof msg1 - 1);
-	assert_memory_equal(w.got, msg1, w.n);
-	assert_int_equal(w.from, a);
-	assert_int_equal(w.port, 7);
-	assert_true(ppp_rig_run_until(r->loop, udp_logged, sha, 5));
-
-	w = (struct udp_wait){0};
-	static const char msg2[] = "datagram two, by address";
-	assert_int_equal(ppp_client_udp_send(u, htonl(INADDR_LOOPBACK), (uint16_t)fx.udp_echo, msg2,
-					     sizeof msg2 - 1),
-			 PPP_CLIENT_OK);
-	assert_true(ppp_rig_run_until(r->loop, udp_answered, &w, 10));
-	assert_memory_equal(w.got, msg2, sizeof msg2 - 1);
-	assert_int_equal(w.from, htonl(INADDR_LOOPBACK));
-	assert_int_equal(w.port, fx.udp_echo);
-
-	/* 127.0.0.2 is outside --allow: dropped at the relay, so no answer and no log line. */
-	w = (struct udp_wait){0};
-	static const char msg3[] = "datagram three, not allowed";
-	sha256_hex((const uint8_t *)msg3, sizeof msg3 - 1, sha);
-	assert_int_equal(ppp_client_udp_send(u, htonl(0x7f000002u), (uint16_t)fx.udp_echo, msg3,
-					     sizeof msg3 - 1),
-			 PPP_CLIENT_OK);
-	ppp_rig_run_for(r->loop, 0.3);
-	assert_int_equal(w.count, 0);
-	assert_int_equal(udp_records(sha), 0);
-
-	static uint8_t big[1473];
-	assert_int_equal(ppp_client_udp_send(u, a, 7, big, sizeof big), PPP_CLIENT_ETOOBIG);
-	ppp_client_udp_free(u);
-	rig_stop(r);
-}
-
-/* --allow 127.0.0.2/32: the fixture on 127.0.0.1 is refused (RST) and logs nothing. */
-static void outside_allow_refused(void **state)
-{
-	json_t *before = fxproc_records(&fx, "http", NULL);
-	size_t n0 = json_array_size(before);
-	json_decref(before);
-	struct rig *r = *state;
-	rig_start(r, "sim800-r14.18", 1, "127.0.0.2/32");
-	rig_online(r, 0);
-	struct ppp_rig_fetch f;
-	uint32_t a = ppp_rig_resolve(r->loop, r->c, "web.test", NULL);
-	assert_true(ppp_rig_fetch(r->loop, r->c, a, 80, NULL, NULL, get_req, &f));
-	assert_false(f.connected);
-	assert_int_equal(f.err, PPP_CLIENT_EREFUSED);
-	ppp_rig_fetch_free(&f);
-	assert_true(ppp_rig_fetch(r->loop, r->c, htonl(INADDR_LOOPBACK), (uint16_t)fx.http, NULL,
-				  NULL, get_req, &f));
-	assert_int_equal(f.err, PPP_CLIENT_EREFUSED);
-	ppp_rig_fetch_free(&f);
-	json_t *after = fxproc_records(&fx, "http", NULL);
-	assert_int_equal(json_array_size(after), n0);
-	json_decref(after);
-	rig_stop(r);
-}
-
-/* Garbage, truncated frames, bad FCS, an oversized frame: dropped by the framing; the link
- * lives on. */
-static void garbage_frames(void **state)
-{
-	struct rig *r = *state;
-	rig_start(r, "sim800-r14.18", 1, NULL);
-	rig_online(r, 0);
-	uint8_t junk[8192];
-	uint32_t x = 12345;
-	for (int round = 0; round < 20; round++) {
-		for (size_t i = 0; i < sizeof junk; i++) {
-			x ^= x << 13;
-			x ^= x >> 17;
-			x ^= x << 5;
-			junk[i] = (uint8_t)x;
-		}
-		/* Never the escape: no '+' at all in the noise. */
-		for (size_t i = 0; i < sizeof junk; i++)
-			if (junk[i] == '+')
-				junk[i] = '-';
-		size_t n = 1 + x % sizeof junk;
-		simproc_write(r->fd, junk, n);
-		/* A truncated LCP frame and one with a wrong FCS. */
-		static const uint8_t cut[] = {0x7e, 0xff, 0x7d, 0x23, 0xc0, 0x21, 0x01, 0x01};
-		static const uint8_t badfcs[] = {0x7e, 0xff, 0x03, 0xc0, 0x21, 0x09, 0x07, 0x00,
-						 0x08, 0, 0, 0, 0, 0x12, 0x34, 0x7e};
-		simproc_write(r->fd, cut, sizeof cut);
-		simproc_write(r->fd, badfcs, sizeof badfcs);
-		ppp_rig_run_for(r->loop, 0.01);
-	}
-	/* A flag ends whatever partial frame the noise left. */
-	simproc_write(r->fd, "\x7e", 1);
-	http_get_ok(r, "web.test", 80, NULL);
-	rig_stop(r);
-}
-
-/* The host drops the pty mid-session: the modem stays in data mode (field-bugs.md
- * ppp-host-reboot-in-data-mode); AT is PPP garbage until a guarded "+++". */
-static void host_drops_pty(void **state)
-{
-	struct rig *r = *state;
-	rig_start(r, "sim800-r14.18", 1, NULL);
-	rig_online(r, 0);
-	ppp_client_free(r->c);
-	r->c = NULL;
-	close(r->fd);
-	r->fd = simproc_open_tty(r->sim.path[0]);
-	assert_true(r->fd >= 0);
-	char junk[4096];
-	simproc_read_all(r->fd, junk, sizeof junk, 300, 100);
-	simproc_write_str(r->fd, "AT\r");
-	size_t n = simproc_read_all(r->fd, junk, sizeof junk - 1, 500, 300);
-	junk[n] = '\0';
-	assert_null(strstr(junk, "OK"));
-	ppp_rig_run_for(r->loop, 0.05);
-	simproc_write_str(r->fd, "+++");
-	PPP_RIG_EXPECT_TAIL(r->fd, "\r\nOK\r\n");
-	simproc_write_str(r->fd, "ATH\r");
-	EXPECT_TTY(r->fd, "\r\nOK\r\n");
-	/* And a new call works. */
-	simproc_write_str(r->fd, "ATD*99#\r");
-	EXPECT_TTY_START(r->fd, "\r\nCONNECT\r\n");
-	r->c = ppp_rig_up(r->loop, r->fd);
-	http_get_ok(r, "web.test", 80, NULL);
-	rig_stop(r);
-}
 
 static void ten_sessions_back_to_back(void **state)
 {
@@ -759,35 +355,9 @@ static void twenty_modems_at_once(void **state)
 	rig_stop(r);
 }
 
-/* The network side ends the call (deregistration through the control socket): NO CARRIER
- * while online, and the line is AT again. */
-static void network_drop_no_carrier(void **state)
-{
-	char path[64];
-	snprintf(path, sizeof path, "/tmp/sim800-ppp-ctl-%d", (int)getpid());
-	unlink(path);
-	struct rig *r = *state;
-	rig_start_ctl(r, "sim800-r14.18", 1, NULL, path);
-	rig_online(r, 0);
-	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
-	assert_int_equal(connect(s, (struct sockaddr *)&sa, sizeof sa), 0);
-	static const char req[] = "{\"op\":\"network\",\"reg\":\"not_searching\"}\n";
-	assert_int_equal(write(s, req, sizeof req - 1), (ssize_t)(sizeof req - 1));
-	ppp_client_pause(r->c);
-	PPP_RIG_EXPECT_TAIL(r->fd, "\r\nNO CARRIER\r\n");
-	simproc_write_str(r->fd, "AT\r");
-	EXPECT_TTY(r->fd, "\r\nOK\r\n");
-	close(s);
-	rig_stop(r);
-	unlink(path);
-}
-
 int main(void)
 {
 /* Every test that touches lwIP gets a rig: its teardown runs even when the test failed. */
-#define RIG_TEST(f) cmocka_unit_test_setup_teardown(f, rig_setup, rig_teardown)
 	const struct CMUnitTest tests[] = {
 		RIG_TEST(cgdcont_and_dial_errors),
 		cmocka_unit_test(vj_compressed_headers_rebuilt),
@@ -795,15 +365,8 @@ int main(void)
 		RIG_TEST(http_https_r1308),
 		RIG_TEST(megabyte_each_way),
 		RIG_TEST(escape_ato_ath_cycles),
-		RIG_TEST(host_terminate_no_carrier),
-		RIG_TEST(server_closes),
-		RIG_TEST(outside_allow_refused),
-		RIG_TEST(udp_echo_through_relay),
-		RIG_TEST(garbage_frames),
-		RIG_TEST(host_drops_pty),
 		RIG_TEST(ten_sessions_back_to_back),
 		RIG_TEST(twenty_modems_at_once),
-		RIG_TEST(network_drop_no_carrier),
 	};
-	return cmocka_run_group_tests(tests, start_fixtures, stop_fixtures);
+	return cmocka_run_group_tests(tests, rig_group_setup, rig_group_teardown);
 }
