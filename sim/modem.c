@@ -422,6 +422,7 @@ void modem_destroy(struct sim_modem *m)
 	netstate_stop(m);
 	dispatch_abort(m);
 	services_reset(m);
+	svc_sms_free(m);
 	scenario_detach(m);
 	replay_detach(m);
 	pacing_destroy(&m->out);

@@ -161,6 +161,27 @@ static size_t ucs2_units(const char *utf8)
 
 static void send_cb(struct ev_loop *loop, ev_timer *w, int revents);
 
+/* What a power cycle restores: the modem's volatile SMS settings (27.005 defaults). */
+static void power_on_settings(struct svc_sms *s)
+{
+	s->ready = false;
+	s->cmgf = 0;
+	s->cscs = SMS_CS_IRA;
+	s->fo = 17; /* SMS-SUBMIT, relative validity period: 27.005 §3.3.2 default */
+	s->vp = 167;
+	s->pid = s->dcs = 0;
+	/* +CNMI 2,1: new messages stored and announced with +CMTI, what SIM800 users see without
+	 * configuring anything (field bug sms-cmti-urc-anywhere). The exact factory value is
+	 * UNCERTAIN. */
+	memset(s->cnmi, 0, sizeof s->cnmi);
+	s->cnmi[0] = 2;
+	s->cnmi[1] = 1;
+	s->csdh = 0;
+	s->csms = 0;
+	memset(s->mem, 0, sizeof s->mem); /* "SM" for all three */
+	memset(&s->prompt, 0, sizeof s->prompt);
+}
+
 struct svc_sms *svc_sms_get(struct sim_modem *m)
 {
 	if (m->sms)
@@ -169,15 +190,7 @@ struct svc_sms *svc_sms_get(struct sim_modem *m)
 	if (!s)
 		return NULL;
 	s->m = m;
-	s->cmgf = 0;
-	s->cscs = SMS_CS_IRA;
-	s->fo = 17; /* SMS-SUBMIT, relative validity period: 27.005 §3.3.2 default */
-	s->vp = 167;
-	/* +CNMI 2,1: new messages stored and announced with +CMTI, what SIM800 users see without
-	 * configuring anything (field bug sms-cmti-urc-anywhere). The exact factory value is
-	 * UNCERTAIN. */
-	s->cnmi[0] = 2;
-	s->cnmi[1] = 1;
+	power_on_settings(s);
 	/* A made-up service centre of the right shape; a real SIM holds its operator's. */
 	snprintf(s->sca, sizeof s->sca, "+10000000000");
 	s->sca_type = 145;
@@ -196,6 +209,21 @@ void svc_sms_msg_free(struct sms_msg *msg)
 }
 
 void svc_sms_reset(struct sim_modem *m)
+{
+	struct svc_sms *s = m->sms;
+	if (!s)
+		return;
+	/* A send in flight dies with the power; the stored messages (SIM and module memory),
+	 * the service centre, the message reference and what the network saw sent stay. */
+	ev_timer_stop(m->loop, &s->send_timer);
+	s->sending = false;
+	s->send_error = 0;
+	free(s->send_text);
+	s->send_text = NULL;
+	power_on_settings(s);
+}
+
+void svc_sms_free(struct sim_modem *m)
 {
 	struct svc_sms *s = m->sms;
 	if (!s)

@@ -11,8 +11,8 @@
 
 /*
  * Ownership: struct svc_sms hangs off m->sms, is created on first use and freed by
- * svc_sms_reset (power off, power on, modem_destroy). A power cycle therefore loses the store
- * too (a real SIM keeps its "SM" messages: a simplification, see the report in issue 7).
+ * svc_sms_free (modem_destroy). A power cycle (svc_sms_reset) keeps the stored messages, as a
+ * SIM ("SM") and the module's flash ("ME") do, and restores the volatile settings.
  * Texts are kept as UTF-8; AT+CSCS and the PDU codec convert at the edges (cmd_sms.c).
  */
 
@@ -117,6 +117,8 @@ void svc_sms_set_latency(struct sim_modem *m, unsigned ms);
 /* "SMS Ready" went out: SMS commands work from now on (field-bugs.md boot-sms-cmd-error-...). */
 void svc_sms_ready(struct sim_modem *m);
 void svc_sms_reset(struct sim_modem *m);
+/* modem_destroy: everything, the store included. */
+void svc_sms_free(struct sim_modem *m);
 
 /* For cmd_sms.c. */
 /* The state, created on first use; NULL only when out of memory. */

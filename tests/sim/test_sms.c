@@ -506,9 +506,18 @@ static void power_cycle_resets(void **state)
 	svc_sms_reject_next(t->m, 500);
 	simtest_settle(t);
 	EXPECT_REPLY(t, "AT+CMGS=\"+1555\"\r", "\r\n> ");
-	/* Power lost in the middle of the prompt: nothing leaks, settings are back to default. */
+	/* Power lost in the middle of the prompt: nothing leaks, settings are back to default,
+	 * and the SIM still holds its message (a SIM's "SM" store is not volatile). */
 	power_cycle(t);
 	EXPECT_REPLY(t, "ATE0;+CMGF?\r", "ATE0;+CMGF?\r\r\n+CMGF: 0\r\n\r\nOK\r\n");
+	EXPECT_REPLY(t, "AT+CMGF=1;+CPMS?\r",
+		     "\r\n+CPMS: \"SM\",1,50,\"SM\",1,50,\"SM\",1,50\r\n\r\nOK\r\n");
+	EXPECT_REPLY(t, "AT+CMGR=1\r",
+		     "\r\n+CMGR: \"REC UNREAD\",\"+1\",\"\",\"" SCTS "\"\r\nm\r\n\r\nOK\r\n");
+	/* The send that was cut off never reached the network. */
+	size_t n;
+	svc_sms_sent(t->m, &n);
+	assert_int_equal(n, 0);
 	simtest_free(t);
 }
 
