@@ -3,6 +3,8 @@
 add_library(sim800_profile STATIC
   ${CMAKE_SOURCE_DIR}/sim/profile.c
   ${CMAKE_SOURCE_DIR}/sim/profile_schema.c
+  ${CMAKE_SOURCE_DIR}/sim/profile_schema_fields.c
+  ${CMAKE_SOURCE_DIR}/sim/profile_schema_net.c
   ${CMAKE_SOURCE_DIR}/sim/profile_tree.c
   ${CMAKE_SOURCE_DIR}/sim/profile_yaml.c)
 target_include_directories(sim800_profile PUBLIC ${CMAKE_SOURCE_DIR}/sim)
