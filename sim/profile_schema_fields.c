@@ -214,7 +214,6 @@ bool schema_read_fields(struct schema *sc, const node_t *map, const struct field
 	return true;
 }
 
-
 const node_t *schema_value_of(const node_t *map, const char *key)
 {
 	const node_t *v = profile_tree_get(map, key);

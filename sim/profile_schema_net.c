@@ -29,7 +29,6 @@ static bool conv_urc(struct schema *sc, const node_t *m, struct profile_urc *u)
 	return true;
 }
 
-
 bool schema_conv_boot(struct schema *sc, const node_t *m, struct profile *p)
 {
 	const struct field f[] = {
