@@ -1,6 +1,8 @@
 # driver/driver.cmake - libsim800 (target sim800drv) and the `sim800` CLI, included by driver/CMakeLists.txt.
 add_library(sim800drv STATIC
   ${CMAKE_CURRENT_LIST_DIR}/src/at_client.c
+  ${CMAKE_CURRENT_LIST_DIR}/src/at_client_line.c
+  ${CMAKE_CURRENT_LIST_DIR}/src/at_client_v250.c
   ${CMAKE_CURRENT_LIST_DIR}/src/at_result.c
   ${CMAKE_CURRENT_LIST_DIR}/src/at_urc.c
   ${CMAKE_CURRENT_LIST_DIR}/src/sim800_err.c

@@ -1,24 +1,9 @@
-/* at_client.c - send AT commands, assemble lines, skip echo, route URCs, finals, timeouts. */
-#include "at_client.h"
+/* at_client.c - run AT commands: timeouts, send, wait for the final, resync; bare-answer checks. */
+#include "at_client_int.h"
 
-#include "at_result.h"
 #include "at_urc.h"
 
 #include <string.h>
-
-/* A command in progress. Lives on the stack of run_one(); m->run points to it meanwhile. */
-struct sim800_run {
-	const struct sim800_cmd *cmd;
-	size_t text_len;
-	bool echo_pending;  /* the echo of text may still come (ATE1) */
-	bool numeric;       /* ATV0 codes count as finals for this command */
-	bool prompt_wait;   /* waiting for "> " or DOWNLOAD */
-	bool payload_sent;
-	bool got_info;      /* an information line was delivered */
-	bool done;
-	enum sim800_err abort_err; /* set when the run ends without a final (reset, I/O) */
-	struct at_result res;
-};
 
 /* Max response times (sim800-facts.md §9.1, MAN), or the drivers' practice (§9.2) where the
  * field reports say the manual is too short (tim-cgact-slow). First matching prefix wins, so
@@ -64,7 +49,6 @@ static const struct {
 };
 
 #define N_ELEM(a) (sizeof(a) / sizeof((a)[0]))
-#define READ_CHUNK SIM800_DATA_START_MAX /* bytes after CONNECT fit in m->data */
 #define SYNC_INTERVAL_MS 400 /* TinyGSM ~300 ms, FONA 500 ms */
 
 static uint32_t cfg_default(const struct sim800 *m)
@@ -133,7 +117,7 @@ bool sim800_take_reset(struct sim800 *m)
 /* ---------------------------------------------------------------------------------------- */
 /* Output                                                                                    */
 
-static enum sim800_err write_all(struct sim800 *m, const uint8_t *buf, size_t len)
+enum sim800_err at_client_write_all(struct sim800 *m, const uint8_t *buf, size_t len)
 {
 	int zero = 0;
 	while (len > 0) {
@@ -146,322 +130,6 @@ static enum sim800_err write_all(struct sim800 *m, const uint8_t *buf, size_t le
 	return SIM800_OK;
 }
 
-/* ---------------------------------------------------------------------------------------- */
-/* Line handling                                                                             */
-
-static bool same_text(const char *a, size_t alen, const char *b, size_t blen)
-{
-	while (alen > 0 && a[alen - 1] == ' ')
-		alen--;
-	return alen == blen && at_result_has_prefix(a, alen, b) ;
-}
-
-static bool is_info(const struct sim800_cmd *c, const char *line, size_t len)
-{
-	if (c->prefixes) {
-		for (const char *const *p = c->prefixes; *p; p++) {
-			size_t n = strlen(*p);
-			if (len >= n && memcmp(line, *p, n) == 0)
-				return c->match ? c->match(line, len) : true;
-		}
-		return false;
-	}
-	return c->match && c->match(line, len);
-}
-
-static void finish(struct sim800 *m, struct sim800_run *r, const struct at_result *res,
-		   const char *line, size_t len)
-{
-	r->done = true;
-	r->res = *res;
-	at_client_copy(m->last.line, sizeof(m->last.line), line, len);
-}
-
-static void deliver(struct sim800 *m, struct sim800_run *r, const char *line, size_t len)
-{
-	r->got_info = true;
-	m->in_callback = true;
-	if (r->cmd->on_info)
-		r->cmd->on_info(r->cmd->user, line, len);
-	/* "+HTTPREAD: <n>" / "+CIPRXGET: 2,..,<n>,..": n raw bytes follow the line's CRLF. */
-	if (r->cmd->data_len) {
-		m->raw.left = r->cmd->data_len(r->cmd->user, line, len);
-		m->raw.skip_lf = m->raw.left > 0 && m->raw.term == '\r';
-	}
-	m->in_callback = false;
-}
-
-static void send_payload(struct sim800 *m, struct sim800_run *r)
-{
-	r->prompt_wait = false;
-	r->payload_sent = true;
-	at_urc_log(m, SIM800_LOG_TX, (const char *)r->cmd->payload, r->cmd->payload_len);
-	if (r->cmd->payload_len &&
-	    write_all(m, r->cmd->payload, r->cmd->payload_len) != SIM800_OK) {
-		r->done = true;
-		r->abort_err = SIM800_ERR_IO;
-	}
-}
-
-/* Returns true if the running command claimed the line. */
-static bool run_take_line(struct sim800 *m, struct sim800_run *r, const char *line, size_t len)
-{
-	const struct sim800_cmd *c = r->cmd;
-	/* Echo (ATE1): "AT+X\r" arrives as its own line before the answer. It may come after a
-	 * URC, so it is looked for until the first info line or final. */
-	if (r->echo_pending && !r->got_info && same_text(line, len, c->text, r->text_len)) {
-		r->echo_pending = false;
-		return true;
-	}
-	/* With echo on the module also echoes the payload typed after the prompt. */
-	if (r->payload_sent && !r->got_info && c->payload_len == len &&
-	    memcmp(line, c->payload, len) == 0)
-		return true;
-	if (r->prompt_wait && (c->flags & SIM800_CMD_DOWNLOAD) && len == 8 &&
-	    memcmp(line, "DOWNLOAD", 8) == 0) {
-		send_payload(m, r);
-		return true;
-	}
-	/* ">" alone on a line: some firmwares end the prompt line (sim800-facts §0). */
-	if (r->prompt_wait && (c->flags & SIM800_CMD_PROMPT) && len <= 2 && line[0] == '>') {
-		send_payload(m, r);
-		return true;
-	}
-	bool info = is_info(c, line, len);
-	if (info && (c->flags & SIM800_CMD_BARE_FINAL)) {
-		deliver(m, r, line, len);
-		struct at_result res = {SIM800_FINAL_BARE, -1};
-		finish(m, r, &res, line, len);
-		return true;
-	}
-	struct at_result res;
-	if (at_result_parse(line, len, c->text, r->numeric, &res)) {
-		if ((c->flags & SIM800_CMD_NEED_INFO) && !r->got_info) {
-			/* An answer to an earlier command (the resync barrier's point). */
-			at_urc_log(m, SIM800_LOG_STALE, line, len);
-			return true;
-		}
-		finish(m, r, &res, line, len);
-		return true;
-	}
-	if (info) {
-		deliver(m, r, line, len);
-		return true;
-	}
-	if ((c->flags & SIM800_CMD_ANY_INFO) && !at_urc_is_urc(m, line, len)) {
-		deliver(m, r, line, len);
-		return true;
-	}
-	return false;
-}
-
-static void handle_line(struct sim800 *m, const char *line, size_t len)
-{
-	at_urc_log(m, SIM800_LOG_RX, line, len);
-	struct sim800_run *r = m->run;
-	if (r && !r->done && run_take_line(m, r, line, len))
-		return;
-	/* A late OK/ERROR with no command waiting: the symptom of urc-late-final-shifts-responses.
-	 * Logged, never given to a later command. NO CARRIER/RING-like lines are URCs. */
-	struct at_result res;
-	if (at_result_parse(line, len, NULL, m->v0, &res) &&
-	    (res.final == SIM800_FINAL_OK || res.final == SIM800_FINAL_ERROR ||
-	     res.final == SIM800_FINAL_CME_ERROR || res.final == SIM800_FINAL_CMS_ERROR)) {
-		at_urc_log(m, SIM800_LOG_STALE, line, len);
-		return;
-	}
-	int ev = at_urc_dispatch(m, line, len);
-	if (r && !r->done && (ev == SIM800_EV_RESET || ev == SIM800_EV_POWER_DOWN)) {
-		/* The module will never answer a command it received before rebooting. */
-		r->done = true;
-		r->abort_err = ev == SIM800_EV_RESET ? SIM800_ERR_RESET : SIM800_ERR_POWERED_DOWN;
-		at_client_copy(m->last.line, sizeof(m->last.line), line, len);
-	}
-}
-
-/*
- * Byte-level line assembly (oFono gsmv1 syntax, simplified): CR or LF ends a line, so V1
- * "\r\nOK\r\n", V0 "0\r" and the echo "AT\r" all work, in fragments of any size. "> " has no
- * line end and is recognised while a PROMPT command waits for it.
- */
-static void feed_byte(struct sim800 *m, uint8_t c)
-{
-	if (c == '\r' || c == '\n') {
-		m->raw.term = (char)c;
-		size_t len = m->rx.len;
-		bool discard = m->rx.discard;
-		m->rx.len = 0;
-		m->rx.discard = false;
-		if (!discard && len > 0) {
-			m->rx.buf[len] = '\0';
-			handle_line(m, m->rx.buf, len);
-		}
-		return;
-	}
-	if (c >= 0x80 || c == 0 || (c < 0x20 && c != '\t')) {
-		/* Line noise at power-up (boot-garbage-before-sync), baud mismatch. */
-		m->dropped_bytes++;
-		return;
-	}
-	if (m->rx.discard)
-		return;
-	if (c == '~' && m->rx.len == 0) {
-		/* A PPP frame left over after data mode (ppp-leftover-frames-after-exit). PPP
-		 * escapes CR/LF with the default ACCM, so the frame ends at the next line end. */
-		m->rx.discard = true;
-		at_urc_log(m, SIM800_LOG_DROPPED, "~", 1);
-		return;
-	}
-	if (m->rx.len + 1 >= SIM800_LINE_MAX) {
-		/* Zephyr modem_chat: on overrun, drop and resynchronise at the next line end. */
-		m->rx.discard = true;
-		at_urc_log(m, SIM800_LOG_DROPPED, m->rx.buf, m->rx.len);
-		m->rx.len = 0;
-		return;
-	}
-	m->rx.buf[m->rx.len++] = (char)c;
-	struct sim800_run *r = m->run;
-	if (r && !r->done && r->prompt_wait && (r->cmd->flags & SIM800_CMD_PROMPT) &&
-	    m->rx.len == 2 && m->rx.buf[0] == '>' && m->rx.buf[1] == ' ') {
-		m->rx.len = 0;
-		send_payload(m, r);
-	}
-}
-
-/* CONNECT ended the command: the line is data from here on, not AT (the CR's LF aside).
- * Kept for the data-mode user (sim800_take_data), never parsed as lines. */
-static void keep_data(struct sim800 *m, const uint8_t *buf, size_t n)
-{
-	if (n > 0 && m->raw.term == '\r' && buf[0] == '\n') {
-		buf++;
-		n--;
-	}
-	size_t room = sizeof m->data.buf - m->data.len;
-	size_t k = n < room ? n : room;
-	memcpy(m->data.buf + m->data.len, buf, k);
-	m->data.len += k;
-}
-
-/* Bytes in: raw data owed to the running command first (m->raw), lines otherwise. */
-static void feed(struct sim800 *m, const uint8_t *buf, size_t n)
-{
-	size_t i = 0;
-	while (i < n) {
-		if (m->raw.left == 0) {
-			feed_byte(m, buf[i++]);
-			struct sim800_run *r = m->run;
-			if (r && r->done && r->res.final == SIM800_FINAL_CONNECT) {
-				keep_data(m, buf + i, n - i);
-				return;
-			}
-			continue;
-		}
-		if (m->raw.skip_lf) {
-			m->raw.skip_lf = false;
-			if (buf[i] == '\n') {
-				i++;
-				continue;
-			}
-		}
-		size_t k = n - i < m->raw.left ? n - i : m->raw.left;
-		m->raw.left -= k;
-		struct sim800_run *r = m->run;
-		if (r && !r->done && r->cmd->on_data) {
-			m->in_callback = true;
-			r->cmd->on_data(r->cmd->user, buf + i, k);
-			m->in_callback = false;
-		} else {
-			at_urc_log(m, SIM800_LOG_DROPPED, (const char *)buf + i, k);
-		}
-		i += k;
-	}
-}
-
-/* Read and process input until the running command is done, or the deadline passes. With no
- * command running it serves URCs until the deadline. */
-static enum sim800_err pump(struct sim800 *m, uint64_t deadline)
-{
-	uint8_t buf[READ_CHUNK];
-	uint32_t slice = m->cfg.wait_slice_ms ? m->cfg.wait_slice_ms : 1000;
-	for (;;) {
-		int n = m->port.read(m->port.ctx, buf, sizeof(buf));
-		if (n < 0)
-			return SIM800_ERR_IO;
-		if (n > 0)
-			feed(m, buf, (size_t)n);
-		if (m->run && m->run->done)
-			return SIM800_OK;
-		if (n > 0)
-			continue;
-		uint64_t now = m->port.now_ms(m->port.ctx);
-		if (now >= deadline)
-			return SIM800_ERR_TIMEOUT;
-		uint64_t left = deadline - now;
-		int w = m->port.wait_readable(m->port.ctx, left < slice ? (uint32_t)left : slice);
-		if (w < 0)
-			return SIM800_ERR_IO;
-	}
-}
-
-/* ATV/ATE/ATZ/AT&F in the basic part of a command line we sent: keep m->v0 and m->echo true
- * to the module's state. "AT+CIFSR;E0" style chains are followed across ';'. */
-static void track_v250(struct sim800 *m, const char *text)
-{
-	const char *p = text + 2;
-	while (*p) {
-		char c = *p;
-		if (c == '+' || c == '*' || c == '#' || c == '%' || c == '^') {
-			/* extended command: skip to the next ';' outside quotes */
-			bool q = false;
-			while (*p && (q || *p != ';')) {
-				if (*p == '"')
-					q = !q;
-				p++;
-			}
-			continue;
-		}
-		if (c == ';' || c == ' ') {
-			p++;
-			continue;
-		}
-		if (c == '&') {
-			p++;
-			if ((*p | 0x20) == 'f') {
-				m->v0 = false;
-				m->echo = true;
-			}
-			if (*p)
-				p++;
-		} else {
-			int letter = c | 0x20;
-			p++;
-			int v = -1;
-			if (*p >= '0' && *p <= '9')
-				v = *p - '0';
-			if (letter == 'v')
-				m->v0 = v == 0;
-			else if (letter == 'e')
-				m->echo = v == 1;
-			else if (letter == 'z') {
-				m->v0 = false;
-				m->echo = true;
-			}
-		}
-		while (*p && ((*p >= '0' && *p <= '9') || *p == '=' || *p == '?'))
-			p++;
-	}
-}
-
-/* Does text switch the result code format? Then "0\r" may answer it (V.250: the new format
- * applies to the command's own result). */
-static bool sets_v(const char *text)
-{
-	for (const char *p = text + 2; *p && *p != '+' && *p != ';'; p++)
-		if ((*p | 0x20) == 'v' || (*p | 0x20) == 'z' || *p == '&')
-			return true;
-	return false;
-}
-
 static enum sim800_err run_one(struct sim800 *m, const struct sim800_cmd *c)
 {
 	struct sim800_run r;
@@ -472,12 +140,12 @@ static enum sim800_err run_one(struct sim800 *m, const struct sim800_cmd *c)
 	/* In V1 a lone digit can be an answer (ATS0? -> "0", an SMS body "4"), so V0 codes are
 	 * finals only when V0 is known, the command sets V, or we are syncing with a module whose
 	 * mode is unknown (a host restart may find it in V0). */
-	r.numeric = m->v0 || sets_v(c->text) || (c->flags & SIM800_CMD_NO_RESYNC);
+	r.numeric = m->v0 || at_client_sets_v(c->text) || (c->flags & SIM800_CMD_NO_RESYNC);
 	r.prompt_wait = (c->flags & (SIM800_CMD_PROMPT | SIM800_CMD_DOWNLOAD)) != 0;
 	r.abort_err = SIM800_OK;
 
 	/* Serve what arrived while idle first, so it is not taken for this command's answer. */
-	enum sim800_err e = pump(m, 0);
+	enum sim800_err e = at_client_pump(m, 0);
 	if (e == SIM800_ERR_IO)
 		return e;
 
@@ -490,11 +158,11 @@ static enum sim800_err run_one(struct sim800 *m, const struct sim800_cmd *c)
 	m->data.len = 0;
 	m->run = &r;
 	at_urc_log(m, SIM800_LOG_TX, c->text, r.text_len); /* one entry per command, no "\r" */
-	e = write_all(m, (const uint8_t *)c->text, r.text_len);
+	e = at_client_write_all(m, (const uint8_t *)c->text, r.text_len);
 	if (e == SIM800_OK)
-		e = write_all(m, (const uint8_t *)"\r", 1);
+		e = at_client_write_all(m, (const uint8_t *)"\r", 1);
 	if (e == SIM800_OK)
-		e = pump(m, deadline);
+		e = at_client_pump(m, deadline);
 	m->run = NULL;
 	/* Data cut short by a timeout must not be parsed as lines later (resync drains it). */
 	m->raw.left = 0;
@@ -505,7 +173,7 @@ static enum sim800_err run_one(struct sim800 *m, const struct sim800_cmd *c)
 		m->last.final = r.res.final;
 		m->last.code = r.res.code;
 		if (r.res.final == SIM800_FINAL_OK) {
-			track_v250(m, c->text);
+			at_client_track_v250(m, c->text);
 			m->booting = false;
 		}
 		/* The form of OK/ERROR is the best evidence of ATV: "0" versus "OK". */
@@ -549,10 +217,10 @@ enum sim800_err sim800_sync(struct sim800 *m, uint32_t timeout_ms)
 		/* ESC leaves the "> " input mode without sending (MAN CIPSEND/CMGS). */
 		m->prompt_pending = false;
 		at_urc_log(m, SIM800_LOG_TX, "\x1b", 1);
-		if (write_all(m, (const uint8_t *)"\x1b", 1) != SIM800_OK)
+		if (at_client_write_all(m, (const uint8_t *)"\x1b", 1) != SIM800_OK)
 			return SIM800_ERR_IO;
 	}
-	if (pump(m, 0) == SIM800_ERR_IO)
+	if (at_client_pump(m, 0) == SIM800_ERR_IO)
 		return SIM800_ERR_IO;
 
 	struct sim800_cmd at = {.text = "AT", .flags = SIM800_CMD_NO_RESYNC};
@@ -569,7 +237,7 @@ enum sim800_err sim800_sync(struct sim800 *m, uint32_t timeout_ms)
 		if (e != SIM800_ERR_TIMEOUT && e != SIM800_ERR_RESET) {
 			/* ERROR to a garbled "AT" (noise before it): wait out the interval. */
 			uint64_t until = m->port.now_ms(m->port.ctx) + SYNC_INTERVAL_MS;
-			pump(m, until < deadline ? until : deadline);
+			at_client_pump(m, until < deadline ? until : deadline);
 		}
 	}
 	if (e != SIM800_OK) {
@@ -679,7 +347,7 @@ enum sim800_err sim800_poll(struct sim800 *m, uint32_t timeout_ms)
 	if (m->run || m->in_callback)
 		return SIM800_ERR_BUSY;
 	uint64_t deadline = m->port.now_ms(m->port.ctx) + timeout_ms;
-	enum sim800_err e = pump(m, deadline);
+	enum sim800_err e = at_client_pump(m, deadline);
 	return e == SIM800_ERR_TIMEOUT ? SIM800_OK : e;
 }
 
