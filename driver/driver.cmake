@@ -23,6 +23,10 @@ target_link_libraries(sim800drv PUBLIC sim800_at_tok)
 # The CLI. JSON output through jansson (already a project dependency).
 add_executable(sim800-cli
   ${CMAKE_CURRENT_LIST_DIR}/cli/sim800ctl.c
+  ${CMAKE_CURRENT_LIST_DIR}/cli/cli_cmd_module.c
+  ${CMAKE_CURRENT_LIST_DIR}/cli/cli_cmd_http.c
+  ${CMAKE_CURRENT_LIST_DIR}/cli/cli_cmd_tcp.c
+  ${CMAKE_CURRENT_LIST_DIR}/cli/cli_cmd_sms.c
   ${CMAKE_CURRENT_LIST_DIR}/cli/cli_out.c
   ${CMAKE_CURRENT_LIST_DIR}/cli/cli_url.c
   ${CMAKE_CURRENT_LIST_DIR}/cli/cli_ppp.c)

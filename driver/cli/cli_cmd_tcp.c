@@ -1,0 +1,112 @@
+/* cli_cmd_tcp.c - CLI command tcp: a CIP client connection, send, read N bytes, close. */
+#include "cli_cmd.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int cli_cmd_tcp(struct cli *c, int argc, char **argv)
+{
+	if (argc < 2)
+		return CLI_EXIT_USAGE;
+	const char *host = argv[0];
+	char *end;
+	long port = strtol(argv[1], &end, 10);
+	if (*end || port < 1 || port > 65535)
+		return CLI_EXIT_USAGE;
+	uint8_t *data = NULL;
+	size_t data_len = 0;
+	long want = 0;
+	bool udp = false;
+	for (int i = 2; i < argc; i++) {
+		bool more = i + 1 < argc;
+		if (strcmp(argv[i], "--send") == 0 && more) {
+			free(data);
+			if (!cli_load_arg(argv[++i], &data, &data_len)) {
+				snprintf(c->detail, sizeof c->detail, "cannot read %s", argv[i]);
+				return cli_fail(c, SIM800_ERR_INVAL);
+			}
+		} else if (strcmp(argv[i], "--read") == 0 && more) {
+			want = strtol(argv[++i], &end, 10);
+			if (*end || want < 0) {
+				free(data);
+				return CLI_EXIT_USAGE;
+			}
+		} else if (strcmp(argv[i], "--udp") == 0) {
+			udp = true;
+		} else {
+			free(data);
+			return CLI_EXIT_USAGE;
+		}
+	}
+	struct sim800_plan plan;
+	sim800_policy_plan(c->policy, false, SIM800_CAP_UNKNOWN, false, &plan);
+	if (plan.n == 0) {
+		snprintf(c->detail, sizeof c->detail, "tcp sends in clear: %s", plan.why);
+		cli_put_transport(c, &plan, json_array(), SIM800_PATH_NONE);
+		free(data);
+		return cli_fail(c, plan.refusal);
+	}
+	struct sim800_caps caps;
+	bool ppp;
+	enum sim800_err e = cli_data_up(c, &caps, &ppp);
+	size_t sent = 0;
+	bool peer_closed = false;
+	c->body_out = c->json ? NULL : stdout;
+	cli_body_begin(c);
+	if (e == SIM800_OK)
+		e = sim800_cip_up(&c->m, c->apn, NULL, NULL, false);
+	json_t *tried = json_array();
+	json_array_append_new(tried, json_string("module-plain"));
+	cli_put_transport(c, &plan, tried, SIM800_PATH_MODULE_PLAIN);
+	bool opened = false;
+	if (e == SIM800_OK) {
+		e = sim800_tcp_open(&c->m, 0, udp, host, (unsigned)port, false, c->timeout_ms);
+		opened = e == SIM800_OK;
+	}
+	if (e == SIM800_OK && data_len)
+		e = sim800_tcp_send(&c->m, 0, data, data_len, &sent);
+	uint8_t buf[1460];
+	uint64_t deadline = c->port.now_ms(c->port.ctx) + c->timeout_ms;
+	while (e == SIM800_OK && (long)c->body_len < want) {
+		uint64_t now = c->port.now_ms(c->port.ctx);
+		if (now >= deadline) {
+			e = SIM800_ERR_TIMEOUT;
+			snprintf(c->detail, sizeof c->detail, "%zu of %ld bytes before the deadline",
+				 c->body_len, want);
+			break;
+		}
+		size_t left = (size_t)want - c->body_len, got = 0;
+		e = sim800_tcp_recv(&c->m, 0, buf, left < sizeof buf ? left : sizeof buf, &got,
+				    (uint32_t)(deadline - now));
+		cli_body_feed(c, buf, got);
+		if (e == SIM800_ERR_CLOSED) {
+			peer_closed = true;
+			opened = false;
+			e = c->body_len >= (size_t)want ? SIM800_OK : SIM800_ERR_CLOSED;
+			if (e != SIM800_OK)
+				snprintf(c->detail, sizeof c->detail,
+					 "peer closed after %zu of %ld bytes", c->body_len, want);
+		}
+	}
+	char hex[65];
+	cli_body_end(c, hex);
+	c->body_out = NULL;
+	struct sim800_last said = *sim800_last(&c->m);
+	if (opened)
+		sim800_tcp_close(&c->m, 0);
+	if (c->m.svc.cip_up)
+		sim800_cip_down(&c->m);
+	c->m.last = said;
+	if (c->json)
+		json_object_set_new(c->out, "tcp",
+				    json_pack("{s:I,s:I,s:s,s:b,s:s}", "sent", (json_int_t)sent,
+					      "received", (json_int_t)c->body_len, "sha256", hex,
+					      "peer_closed", peer_closed, "ip", c->m.svc.ip));
+	free(data);
+	if (e != SIM800_OK)
+		return cli_fail(c, e);
+	if (!c->json)
+		fprintf(stderr, "sim800: sent %zu, received %zu bytes (sha256 %s)\n", sent,
+			c->body_len, hex);
+	return CLI_EXIT_OK;
+}
