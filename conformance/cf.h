@@ -18,9 +18,13 @@ struct cf_case {
 	unsigned line;
 	json_t *facts;       /* array of "sim800-facts.md §..." strings */
 	double time_limit;   /* seconds for the adapter */
+	double expected;     /* typical seconds on a simulated module (key expected_s, default 1):
+			      * orders the work, longest first; never a limit */
 	json_t *needs;       /* array: "control" (fault injection), "fixtures", "sim" */
 	json_t *setup;       /* array of control-socket requests before the adapter runs */
 	json_t *during;      /* array of control requests sent once the adapter has started */
+	json_t *scenario;    /* array of scenario events (sim800-sim --scenario), e.g. a reset
+			      * after the 200th AT+CIPSEND: exact where a wall-clock "during" is not */
 	json_t *request;     /* object given to the adapter (its "case" field is added) */
 	json_t *expect;      /* object: "default" and per-profile / per-capability check lists */
 	char *profile;       /* only on this profile (NULL: every profile) */
@@ -44,6 +48,7 @@ struct cf_fixtures {
 	int out_fd;
 	char log[256];       /* the fixtures' JSON Lines request log */
 	char dir[128];
+	char bin[512];
 	int http, https_modern, https_legacy, https_expired, tcp_echo, udp_echo, tcp_source,
 		tcp_sink, tcp_close;
 	bool remote;         /* --fixtures URL: a server the runner does not see into */
@@ -82,17 +87,25 @@ struct cf_ctx {
 	const json_t *outcome;
 	const json_t *request;
 	size_t log_mark;     /* fixture log records before the case started */
+	const json_t *sms_sent; /* the simulator's {"op":"sms_sent"} reply, taken before it stopped */
+	const char *wire_path; /* the simulator's transcript (JSON Lines, complete: the checks run
+				* once it has stopped), NULL for a device */
 };
 bool cf_check(const struct cf_ctx *x, const json_t *check, char *why, size_t cap);
+/* Every check of a list holds; why names the first that does not ("NAME: reason"). */
+bool cf_check_all(const struct cf_ctx *x, const json_t *list, char *why, size_t cap);
 /* Names of every check, NULL past the last (for case validation). */
 const char *cf_check_name(size_t i);
 
 /* Processes (cf_proc.c). */
-bool cf_fixtures_start(struct cf_fixtures *fx, const char *bin_dir, char *why, size_t cap);
+/* Start a fixture server, then wait for its ready line: several start at once this way. */
+bool cf_fixtures_spawn(struct cf_fixtures *fx, const char *bin_dir, char *why, size_t cap);
+bool cf_fixtures_ready(struct cf_fixtures *fx, char *why, size_t cap);
 void cf_fixtures_stop(struct cf_fixtures *fx);
 json_t *cf_fixtures_records(const struct cf_fixtures *fx, size_t from);
+/* scenario: a file for sim800-sim --scenario, or NULL. */
 bool cf_sim_start(struct cf_target *t, const char *bin_dir, const struct cf_fixtures *fx,
-		  double time_scale, char *why, size_t cap);
+		  double time_scale, const char *scenario, char *why, size_t cap);
 void cf_sim_stop(struct cf_target *t);
 /* Stop the simulator but keep its files (the case's wire is read after); then clean up. */
 void cf_sim_stop_keep(struct cf_target *t);

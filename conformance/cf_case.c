@@ -27,7 +27,36 @@ static char *text_of(const node_t *map, const char *key)
 }
 
 static const char *const case_keys[] = {"id", "title", "group", "facts", "time_limit_s", "needs",
-					"setup", "during", "request", "expect", "profile", NULL};
+					"setup", "during", "scenario", "request", "expect",
+					"profile", "expected_s", NULL};
+
+/* Every check named must exist, also inside any_of's alternatives: a typo would otherwise
+ * pass or fail for the wrong reason. */
+static bool checks_valid(const char *file, const node_t *list, char *why, size_t cap)
+{
+	if (list->kind != PROFILE_TREE_SEQ)
+		return fail(why, cap, file, list, "%s", "expect: each entry is a list of checks");
+	for (size_t k = 0; k < list->n_kids; k++) {
+		const node_t *chk = profile_tree_get(list->kids[k], "check");
+		if (!chk)
+			return fail(why, cap, file, list->kids[k], "%s", "a check needs \"check\"");
+		bool known = false;
+		for (size_t j = 0; cf_check_name(j) && !known; j++)
+			known = strcmp(cf_check_name(j), chk->text) == 0;
+		if (!known)
+			return fail(why, cap, file, chk, "unknown check \"%s\"", chk->text);
+		if (strcmp(chk->text, "any_of") != 0)
+			continue;
+		const node_t *of = profile_tree_get(list->kids[k], "of");
+		if (!of || of->kind != PROFILE_TREE_SEQ || of->n_kids == 0)
+			return fail(why, cap, file, of ? of : chk, "%s",
+				    "any_of: \"of\" is a list of check lists");
+		for (size_t a = 0; a < of->n_kids; a++)
+			if (!checks_valid(file, of->kids[a], why, cap))
+				return false;
+	}
+	return true;
+}
 
 static bool load_case(const char *file, const node_t *n, struct cf_case *c, char *why, size_t cap)
 {
@@ -56,27 +85,15 @@ static bool load_case(const char *file, const node_t *n, struct cf_case *c, char
 		return fail(why, cap, file, exp ? exp : n, "%s", "expect: a mapping with a default list");
 	c->request = tree_json(req);
 	c->expect = tree_json(exp);
-	/* Every check named must exist: a typo would otherwise pass or fail for the wrong reason. */
-	for (size_t i = 0; i + 1 < exp->n_kids; i += 2) {
-		const node_t *list = exp->kids[i + 1];
-		if (list->kind != PROFILE_TREE_SEQ)
-			return fail(why, cap, file, list, "%s", "expect: each entry is a list of checks");
-		for (size_t k = 0; k < list->n_kids; k++) {
-			const node_t *chk = profile_tree_get(list->kids[k], "check");
-			if (!chk)
-				return fail(why, cap, file, list->kids[k], "%s", "a check needs \"check\"");
-			bool known = false;
-			for (size_t j = 0; cf_check_name(j) && !known; j++)
-				known = strcmp(cf_check_name(j), chk->text) == 0;
-			if (!known)
-				return fail(why, cap, file, chk, "unknown check \"%s\"", chk->text);
-		}
-	}
+	for (size_t i = 0; i + 1 < exp->n_kids; i += 2)
+		if (!checks_valid(file, exp->kids[i + 1], why, cap))
+			return false;
 	const node_t *v;
 	c->facts = (v = profile_tree_get(n, "facts")) ? tree_json(v) : json_array();
 	c->needs = (v = profile_tree_get(n, "needs")) ? tree_json(v) : json_array();
 	c->setup = (v = profile_tree_get(n, "setup")) ? tree_json(v) : json_array();
 	c->during = (v = profile_tree_get(n, "during")) ? tree_json(v) : json_array();
+	c->scenario = (v = profile_tree_get(n, "scenario")) ? tree_json(v) : json_array();
 	c->time_limit = 60;
 	if ((v = profile_tree_get(n, "time_limit_s"))) {
 		char *end;
@@ -84,8 +101,16 @@ static bool load_case(const char *file, const node_t *n, struct cf_case *c, char
 		if (*end || c->time_limit <= 0 || c->time_limit > 3600)
 			return fail(why, cap, file, v, "%s", "time_limit_s: seconds from 0 to 3600");
 	}
-	if (!json_is_array(c->needs) || !json_is_array(c->setup) || !json_is_array(c->during))
-		return fail(why, cap, file, n, "%s", "needs, setup and during are lists");
+	c->expected = 1;
+	if ((v = profile_tree_get(n, "expected_s"))) {
+		char *end;
+		c->expected = strtod(v->text, &end);
+		if (*end || c->expected <= 0 || c->expected > c->time_limit)
+			return fail(why, cap, file, v, "%s", "expected_s: seconds, above 0 and within the limit");
+	}
+	if (!json_is_array(c->needs) || !json_is_array(c->setup) || !json_is_array(c->during) ||
+	    !json_is_array(c->scenario))
+		return fail(why, cap, file, n, "%s", "needs, setup, during and scenario are lists");
 	return true;
 }
 
@@ -100,6 +125,7 @@ static void free_case(struct cf_case *c)
 	json_decref(c->needs);
 	json_decref(c->setup);
 	json_decref(c->during);
+	json_decref(c->scenario);
 	json_decref(c->request);
 	json_decref(c->expect);
 }

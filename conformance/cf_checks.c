@@ -165,7 +165,8 @@ static bool chk_body_pattern(const struct cf_ctx *x, const json_t *c, char *why,
 	return fail(why, cap, "body sha256 %s, the server sent %s", got, want);
 }
 
-/* Did a fixture server really receive it? ({service, method, path, body_of}) */
+/* Did a fixture server really receive it? ({service, method, path, body_of | pattern_length}):
+ * the body is the request's field body_of, or pattern_length bytes of the fixtures' pattern. */
 static bool received(const struct cf_ctx *x, const json_t *c, char *detail, size_t cap)
 {
 	json_t *recs = cf_fixtures_records(x->fx, x->log_mark);
@@ -173,10 +174,14 @@ static bool received(const struct cf_ctx *x, const json_t *c, char *detail, size
 	const char *method = json_string_value(json_object_get(c, "method"));
 	const char *path = json_string_value(json_object_get(c, "path"));
 	const char *body_of = json_string_value(json_object_get(c, "body_of"));
+	const json_t *pattern = json_object_get(c, "pattern_length");
 	char body_sha[65] = "";
 	if (body_of) {
 		const char *b = str_at(x->request, body_of);
 		sha256_hex(b ? b : "", b ? strlen(b) : 0, body_sha);
+	} else if (json_is_integer(pattern)) {
+		pattern_sha256((size_t)json_integer_value(pattern), body_sha);
+		body_of = "pattern_length";
 	}
 	bool found = false;
 	size_t i;
@@ -192,7 +197,12 @@ static bool received(const struct cf_ctx *x, const json_t *c, char *detail, size
 		const char *key = str_at(r, "event") && !strcmp(str_at(r, "event"), "close")
 					  ? "sha256_in" : "body_sha256";
 		if (body_of && strcmp(body_sha, str_at(r, key) ? str_at(r, key) : "")) {
-			snprintf(detail, cap, "a matching request arrived with a different body");
+			json_int_t got = json_integer_value(json_object_get(r, "bytes_in"));
+			if (json_is_integer(pattern))
+				snprintf(detail, cap, "%lld of %lld bytes arrived, or not the pattern",
+					 (long long)got, (long long)json_integer_value(pattern));
+			else
+				snprintf(detail, cap, "a matching request arrived with a different body");
 			continue;
 		}
 		found = true;
@@ -248,18 +258,55 @@ static bool chk_sms_sent(const struct cf_ctx *x, const json_t *c, char *why, siz
 	if (x->t->real)
 		return true;
 	const char *want = str_at(x->request, json_string_value(json_object_get(c, "text_of")));
-	json_t *q = json_pack("{s:s}", "op", "sms_sent");
-	char w[128];
-	json_t *reply = cf_control(x->t, q, w, sizeof w);
-	json_decref(q);
-	bool ok = false;
 	size_t i;
 	json_t *m;
-	json_array_foreach(json_object_get(reply, "messages"), i, m)
+	json_array_foreach(json_object_get(x->sms_sent, "messages"), i, m)
 		if (want && !strcmp(want, str_at(m, "text") ? str_at(m, "text") : ""))
-			ok = true;
-	json_decref(reply);
-	return ok ? true : fail(why, cap, "the network did not receive the text \"%s\"%s", want, "");
+			return true;
+	return fail(why, cap, "the network did not receive the text \"%s\"%s", want, "");
+}
+
+/* The simulator applied an injected event ({op}): its transcript notes "injected: <op>".
+ * A case whose event never came (its trigger never happened) proves nothing. */
+static bool chk_injected(const struct cf_ctx *x, const json_t *c, char *why, size_t cap)
+{
+	if (x->t->real)
+		return true;
+	const char *op = json_string_value(json_object_get(c, "op"));
+	char want[96];
+	snprintf(want, sizeof want, "injected: %s", op ? op : "");
+	FILE *f = x->wire_path ? fopen(x->wire_path, "r") : NULL;
+	char *line = NULL;
+	size_t lcap = 0;
+	bool seen = false;
+	while (f && !seen && getline(&line, &lcap, f) > 0) {
+		json_t *o = json_loads(line, 0, NULL);
+		seen = o && !strcmp(str_at(o, "dir") ? str_at(o, "dir") : "", "note") &&
+		       !strcmp(str_at(o, "data") ? str_at(o, "data") : "", want);
+		json_decref(o);
+	}
+	free(line);
+	if (f)
+		fclose(f);
+	return seen ? true : fail(why, cap, "the simulator never applied the case's %s event%s", op, "");
+}
+
+/* One of several check lists holds ({of: [[checks], [checks]]}), e.g. "the driver reports the
+ * failure, or it recovered and the server has every byte". */
+static bool chk_any_of(const struct cf_ctx *x, const json_t *c, char *why, size_t cap)
+{
+	size_t i, n = 0;
+	json_t *list;
+	why[0] = '\0';
+	json_array_foreach(json_object_get(c, "of"), i, list) {
+		char w[512];
+		if (cf_check_all(x, list, w, sizeof w))
+			return true;
+		int k = snprintf(why + n, cap - n, "%s(%zu) %s", i ? "; " : "none holds: ", i + 1, w);
+		if (k > 0 && (size_t)k < cap - n)
+			n += (size_t)k;
+	}
+	return false;
 }
 
 struct check {
@@ -279,11 +326,27 @@ static const struct check checks[] = {
 	{"fixture_not_received", chk_not_received},
 	{"transport", chk_transport},
 	{"sms_sent", chk_sms_sent},
+	{"injected", chk_injected},
+	{"any_of", chk_any_of},
 };
 
 const char *cf_check_name(size_t i)
 {
 	return i < sizeof checks / sizeof checks[0] ? checks[i].name : NULL;
+}
+
+bool cf_check_all(const struct cf_ctx *x, const json_t *list, char *why, size_t cap)
+{
+	size_t i;
+	json_t *chk;
+	json_array_foreach(list, i, chk) {
+		char w[768];
+		if (!cf_check(x, chk, w, sizeof w)) {
+			snprintf(why, cap, "%s: %s", json_string_value(json_object_get(chk, "check")), w);
+			return false;
+		}
+	}
+	return true;
 }
 
 bool cf_check(const struct cf_ctx *x, const json_t *check, char *why, size_t cap)

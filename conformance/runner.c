@@ -3,6 +3,7 @@
 #include <fnmatch.h>
 #include <getopt.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +34,8 @@ static const char usage[] =
 	"  --fixtures URL     for a real module: a sim800-fixtures started with --port-base on a\n"
 	"                     host the module can reach, as http://HOST:PORTBASE\n"
 	"  --case GLOB        only cases whose id matches (repeatable)\n"
-	"  --jobs N           targets run in parallel (default 2)\n"
+	"  --jobs N           cases run at once, each on its own simulator and fixture\n"
+	"                     servers (default 24; a --device runs one case at a time)\n"
 	"  --time-scale F     the simulators' delays (default 0: instant)\n"
 	"  --junit/--json/--html FILE   reports; --transcripts DIR keeps every case's wire\n"
 	"  --list             list the cases and exit\n"
@@ -212,10 +214,24 @@ static void copy_file(const char *from, const char *to)
 		fclose(b);
 }
 
+/* The case's scenario events as a sim800-sim --scenario file (JSON is YAML); false on error. */
+static bool write_scenario(const struct cf_case *c, char *path, size_t cap)
+{
+	snprintf(path, cap, "/tmp/sim800-cf-scenario-XXXXXX");
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return false;
+	json_t *sc = json_pack("{s:s,s:O}", "description", c->id, "events", c->scenario);
+	bool ok = sc && json_dumpfd(sc, fd, JSON_COMPACT) == 0;
+	json_decref(sc);
+	close(fd);
+	return ok;
+}
+
 static void run_case(const struct opts *o, struct cf_target *t, const struct cf_fixtures *fx,
 		     const struct cf_case *c, struct cf_result *r)
 {
-	char why[1024] = "";
+	char why[1024] = "", scen[64] = "";
 	r->c = c;
 	double t0 = now();
 	if (c->profile && (t->real || strcmp(c->profile, t->profile->name))) {
@@ -233,8 +249,14 @@ static void run_case(const struct opts *o, struct cf_target *t, const struct cf_
 		snprintf(why, sizeof why, "needs fixture servers the module can reach: give --fixtures URL");
 		goto done;
 	}
+	if (!t->real && json_array_size(c->scenario) && !write_scenario(c, scen, sizeof scen)) {
+		r->v = CF_FAIL;
+		snprintf(why, sizeof why, "cannot write the case's scenario file");
+		goto done;
+	}
 	/* A fresh simulator per case: every case starts from power-on, as on a bench. */
-	if (!t->real && !cf_sim_start(t, o->bin_dir, fx, o->scale, why, sizeof why)) {
+	if (!t->real &&
+	    !cf_sim_start(t, o->bin_dir, fx, o->scale, scen[0] ? scen : NULL, why, sizeof why)) {
 		r->v = CF_FAIL;
 		goto done;
 	}
@@ -256,12 +278,28 @@ static void run_case(const struct opts *o, struct cf_target *t, const struct cf_
 	json_t *req = expand_json(c->request, t, fx);
 	json_object_set_new(req, "case", json_string(c->id));
 	json_object_set_new(req, "time_limit_s", json_real(c->time_limit));
+	/* How fast the simulated module's network and delays run (ADAPTERS.md): an adapter may
+	 * size its waits by it. A real module has no such field. */
+	if (!t->real)
+		json_object_set_new(req, "time_scale", json_real(o->scale));
 	struct cf_ctx x = {.c = c, .t = t, .fx = fx, .request = req,
 			   .log_mark = count_lines(fx->log)};
 	bool timed_out;
 	r->outcome = cf_adapter_run(o->adapter, t, req, c->time_limit, c->during, &r->stderr_text,
 				    &timed_out, why, sizeof why);
 	x.outcome = r->outcome;
+	/* What the checks need from the running simulator; then it stops, so that its
+	 * transcript is complete when they read it. */
+	json_t *sms = NULL;
+	if (!t->real) {
+		json_t *q = json_pack("{s:s}", "op", "sms_sent");
+		char w[128];
+		sms = cf_control(t, q, w, sizeof w);
+		json_decref(q);
+		cf_sim_stop_keep(t);
+		x.wire_path = t->transcript;
+	}
+	x.sms_sent = sms;
 	const json_t *err = json_object_get(r->outcome, "error");
 	const char *code = json_string_value(json_object_get(err, "code"));
 	if (!r->outcome) {
@@ -273,19 +311,10 @@ static void run_case(const struct opts *o, struct cf_target *t, const struct cf_
 		snprintf(why, sizeof why, "the adapter does not support this: %s",
 			 text ? text : "(no reason given)");
 	} else {
-		r->v = CF_PASS;
-		const json_t *list = cf_case_expect(c, t->profile);
-		json_t *chk;
-		json_array_foreach(list, i, chk) {
-			char w[768];
-			if (!cf_check(&x, chk, w, sizeof w)) {
-				r->v = CF_FAIL;
-				snprintf(why, sizeof why, "%s: %s",
-					 json_string_value(json_object_get(chk, "check")), w);
-				break;
-			}
-		}
+		r->v = cf_check_all(&x, cf_case_expect(c, t->profile), why, sizeof why) ? CF_PASS
+											: CF_FAIL;
 	}
+	json_decref(sms);
 	/* The adapter's own reading of a failure (e.g. which side deviated from the facts). */
 	const char *note = json_string_value(json_object_get(r->outcome, "note"));
 	if (note && r->v != CF_PASS) {
@@ -307,6 +336,8 @@ stop:
 		cf_sim_cleanup(t);
 	}
 done:
+	if (scen[0])
+		unlink(scen);
 	r->seconds = now() - t0;
 	r->message = why[0] ? strdup(why) : NULL;
 	if (!r->wire)
@@ -319,55 +350,202 @@ done:
 	fflush(stdout);
 }
 
-/* One target in a child process; its results come back as JSON in a file. */
-static void run_target(const struct opts *o, struct cf_target *t, const struct cf_fixtures *fx,
-		       const struct cf_cases *cs, const char *out_path)
+/* One case on one target, in a child process; its result goes to a JSON file. */
+static void run_unit(const struct opts *o, struct cf_target *t, const struct cf_fixtures *fx,
+		     const struct cf_case *c, const char *out_path)
 {
-	json_t *arr = json_array();
-	for (size_t i = 0; i < cs->n; i++) {
-		if (!selected(o, &cs->c[i]))
-			continue;
-		struct cf_result r = {0};
-		run_case(o, t, fx, &cs->c[i], &r);
-		json_array_append_new(arr, json_pack("{s:s,s:i,s:s?,s:O?,s:s,s:s,s:f}", "id",
-			cs->c[i].id, "v", (int)r.v, "message", r.message, "outcome", r.outcome,
-			"stderr", r.stderr_text, "wire", r.wire, "seconds", r.seconds));
-		json_decref(r.outcome);
-		free(r.message);
-		free(r.stderr_text);
-		free(r.wire);
-	}
-	json_dump_file(arr, out_path, JSON_COMPACT);
-	json_decref(arr);
+	struct cf_result r = {0};
+	run_case(o, t, fx, c, &r);
+	json_t *j = json_pack("{s:i,s:s?,s:O?,s:s,s:s,s:f}", "v", (int)r.v, "message", r.message,
+			      "outcome", r.outcome, "stderr", r.stderr_text, "wire", r.wire,
+			      "seconds", r.seconds);
+	json_dump_file(j, out_path, JSON_COMPACT);
+	json_decref(j);
+	json_decref(r.outcome);
+	free(r.message);
+	free(r.stderr_text);
+	free(r.wire);
 }
 
-static void load_results(const char *path, const struct cf_cases *cs, const struct opts *o,
-			 struct cf_result *res)
+static void load_result(const char *path, const struct cf_case *c, struct cf_result *r)
 {
-	json_t *arr = json_load_file(path, 0, NULL);
-	size_t k = 0;
-	for (size_t i = 0; i < cs->n; i++) {
-		if (!selected(o, &cs->c[i]))
-			continue;
-		struct cf_result *r = &res[k];
-		json_t *j = json_array_get(arr, k++);
-		r->c = &cs->c[i];
-		if (!j) {
-			r->v = CF_FAIL;
-			r->message = strdup("the target's run ended early (see the runner's output)");
-			r->stderr_text = strdup("");
-			r->wire = strdup("");
-			continue;
-		}
-		r->v = (enum cf_verdict)json_integer_value(json_object_get(j, "v"));
-		const char *m = json_string_value(json_object_get(j, "message"));
-		r->message = m ? strdup(m) : NULL;
-		r->outcome = json_incref(json_object_get(j, "outcome"));
-		r->stderr_text = strdup(json_string_value(json_object_get(j, "stderr")) ?: "");
-		r->wire = strdup(json_string_value(json_object_get(j, "wire")) ?: "");
-		r->seconds = json_number_value(json_object_get(j, "seconds"));
+	json_t *j = json_load_file(path, 0, NULL);
+	r->c = c;
+	if (!j) {
+		r->v = CF_FAIL;
+		r->message = strdup("the case's run ended early (see the runner's output)");
+		r->stderr_text = strdup("");
+		r->wire = strdup("");
+		return;
 	}
-	json_decref(arr);
+	r->v = (enum cf_verdict)json_integer_value(json_object_get(j, "v"));
+	const char *m = json_string_value(json_object_get(j, "message"));
+	r->message = m ? strdup(m) : NULL;
+	r->outcome = json_incref(json_object_get(j, "outcome"));
+	r->stderr_text = strdup(json_string_value(json_object_get(j, "stderr")) ?: "");
+	r->wire = strdup(json_string_value(json_object_get(j, "wire")) ?: "");
+	r->seconds = json_number_value(json_object_get(j, "seconds"));
+	json_decref(j);
+}
+
+/* A case on a target; run longest first (the cases' expected_s, then their limits), so that
+ * the slow ones start early and the short ones fill in around them. */
+struct unit {
+	size_t t, k;         /* target index; the case's index among the selected ones */
+	const struct cf_case *c;
+};
+
+static int unit_order(const void *a, const void *b)
+{
+	const struct unit *x = a, *y = b;
+	if (x->c->expected != y->c->expected)
+		return x->c->expected < y->c->expected ? 1 : -1;
+	if (x->c->time_limit != y->c->time_limit)
+		return x->c->time_limit < y->c->time_limit ? 1 : -1;
+	if (x->k != y->k)
+		return x->k < y->k ? -1 : 1;
+	return x->t < y->t ? -1 : x->t > y->t;
+}
+
+/* The fixture servers: a pool, each lent to one case at a time. */
+struct fx_pool {
+	struct cf_fixtures *fx;
+	size_t n;
+	bool *ready, *busy;
+	struct cf_fixtures none; /* for cases that need no servers: nothing to reach, empty log */
+};
+
+/* Read the ready lines that have arrived (servers start while the first cases run). */
+static void pool_poll(struct fx_pool *p, int timeout_ms)
+{
+	struct pollfd pf[64];
+	size_t idx[64], n = 0;
+	for (size_t i = 0; i < p->n && n < 64; i++)
+		if (!p->ready[i] && p->fx[i].pid > 0) {
+			pf[n] = (struct pollfd){.fd = p->fx[i].out_fd, .events = POLLIN};
+			idx[n++] = i;
+		}
+	if (!n || poll(pf, n, timeout_ms) <= 0)
+		return;
+	for (size_t k = 0; k < n; k++) {
+		if (!(pf[k].revents & (POLLIN | POLLHUP)))
+			continue;
+		char why[256];
+		struct cf_fixtures *fx = &p->fx[idx[k]];
+		if (cf_fixtures_ready(fx, why, sizeof why)) {
+			p->ready[idx[k]] = true;
+		} else {
+			fprintf(stderr, "sim800-conformance: %s\n", why);
+			cf_fixtures_stop(fx); /* the pool goes on without it */
+			fx->pid = 0;
+		}
+	}
+}
+
+static bool pool_waiting(const struct fx_pool *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (!p->ready[i] && p->fx[i].pid > 0)
+			return true;
+	return false;
+}
+
+static bool pool_alive(const struct fx_pool *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->ready[i])
+			return true;
+	return false;
+}
+
+/* A free, ready server, or -1. */
+static long pool_take(struct fx_pool *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->ready[i] && !p->busy[i]) {
+			p->busy[i] = true;
+			return (long)i;
+		}
+	return -1;
+}
+
+/*
+ * Every (target, case) on up to jobs at once, each in a child process with its own simulator.
+ * A case that needs the fixture servers borrows a server set of its own from the pool for
+ * its whole run, so that what a server logs during the case belongs to that case alone; the
+ * other cases reach no server at all. Cases run in the given order, except that one waiting
+ * for a server lets the next that needs none go first.
+ */
+static void run_units(const struct opts *o, struct cf_target *targets, struct fx_pool *pool,
+		      size_t jobs, struct unit *units, size_t n, const char *dir)
+{
+	struct slot {
+		pid_t pid;
+		long fx;
+	} *slot = calloc(jobs, sizeof *slot);
+	bool *started = calloc(n, sizeof *started);
+	size_t left = n, running = 0;
+	while (left || running) {
+		for (size_t s = 0; s < jobs && left; s++) {
+			if (slot[s].pid)
+				continue;
+			size_t u;
+			long f = -1;
+			for (u = 0; u < n; u++) {
+				if (started[u])
+					continue;
+				if (!needs(units[u].c, "fixtures") || o->device)
+					break;
+				if ((f = pool_take(pool)) >= 0)
+					break;
+				/* No server started at all (said on stderr): run it without one; its
+				 * checks then say what did not arrive. */
+				if (!pool_waiting(pool) && !pool_alive(pool))
+					break;
+			}
+			if (u == n)
+				break; /* every case left waits for a server */
+			started[u] = true;
+			left--;
+			const struct cf_fixtures *fx = o->device ? &pool->fx[0]
+						       : f >= 0 ? &pool->fx[f] : &pool->none;
+			char path[256];
+			snprintf(path, sizeof path, "%s/%zu-%zu.json", dir, units[u].t, units[u].k);
+			fflush(stdout);
+			pid_t pid = fork();
+			if (pid == 0) {
+				run_unit(o, &targets[units[u].t], fx, units[u].c, path);
+				_exit(0);
+			}
+			if (pid < 0) {
+				if (f >= 0)
+					pool->busy[f] = false;
+				continue; /* its result file stays missing: reported as ended early */
+			}
+			slot[s] = (struct slot){pid, f};
+			running++;
+		}
+		pid_t done;
+		if (pool_waiting(pool)) {
+			pool_poll(pool, 20);
+			done = waitpid(-1, NULL, WNOHANG);
+			if (done == 0)
+				continue;
+		} else {
+			done = wait(NULL);
+		}
+		if (done < 0)
+			break;
+		for (size_t s = 0; s < jobs; s++)
+			if (slot[s].pid == done) {
+				if (slot[s].fx >= 0)
+					pool->busy[slot[s].fx] = false;
+				slot[s] = (struct slot){0, -1};
+				running--;
+			}
+	}
+	free(started);
+	free(slot);
 }
 
 static int usage_error(const char *msg, const char *arg)
@@ -388,7 +566,7 @@ static void bundled_profile(const char *name, const char *path, void *ctx)
 
 int main(int argc, char **argv)
 {
-	struct opts o = {.driver = "sim800", .baud = 115200, .jobs = 2, .scale = 0,
+	struct opts o = {.driver = "sim800", .baud = 115200, .jobs = 24, .scale = 0,
 			 .cases_dir = SIM800_SOURCE_DIR "/conformance/cases"};
 	/* The binaries this runner starts sit next to it (build/bin). */
 	ssize_t n = readlink("/proc/self/exe", o.bin_dir, sizeof o.bin_dir - 1);
@@ -499,55 +677,74 @@ int main(int argc, char **argv)
 		targets[t].profile = profiles[t];
 		targets[t].name = strdup(profiles[t]->name);
 	}
-	struct cf_fixtures fx = {0};
+	/* Which cases, in which order; how many at once (one real module: one at a time). */
+	const struct cf_case **sel = calloc(n_sel, sizeof *sel);
+	for (size_t i = 0, k = 0; i < cs.n; i++)
+		if (selected(&o, &cs.c[i]))
+			sel[k++] = &cs.c[i];
+	size_t n_units = n_t * n_sel;
+	struct unit *units = calloc(n_units, sizeof *units);
+	for (size_t t = 0; t < n_t; t++)
+		for (size_t k = 0; k < n_sel; k++)
+			units[t * n_sel + k] = (struct unit){t, k, sel[k]};
+	qsort(units, n_units, sizeof *units, unit_order);
+	size_t jobs = o.device ? 1 : (size_t)o.jobs < n_units ? (size_t)o.jobs : n_units;
+	/* Servers for half the slots: the cases that need them are about half the work. */
+	size_t n_fx_units = 0;
+	for (size_t u = 0; u < n_units; u++)
+		n_fx_units += needs(units[u].c, "fixtures");
+	struct fx_pool pool = {.n = o.device ? 1 : (jobs + 1) / 2};
+	if (!o.device && pool.n > n_fx_units)
+		pool.n = n_fx_units;
+	pool.fx = calloc(pool.n ? pool.n : 1, sizeof *pool.fx);
+	pool.ready = calloc(pool.n ? pool.n : 1, sizeof *pool.ready);
+	pool.busy = calloc(pool.n ? pool.n : 1, sizeof *pool.busy);
+	bool fx_ok = true;
 	if (o.device && o.fixtures) {
-		fx.remote = true;
-		snprintf(fx.url, sizeof fx.url, "%s", o.fixtures);
-	} else if (!o.device && !cf_fixtures_start(&fx, o.bin_dir, why, sizeof why)) {
-		fprintf(stderr, "sim800-conformance: %s\n", why);
-		goto out;
+		pool.fx[0].remote = true;
+		snprintf(pool.fx[0].url, sizeof pool.fx[0].url, "%s", o.fixtures);
 	}
-	printf("sim800-conformance: %s on %zu target%s, %zu case%s\n", o.driver, n_t,
-	       n_t == 1 ? "" : "s", n_sel, n_sel == 1 ? "" : "s");
-	fflush(stdout);
-	if (o.transcripts)
-		mkdir(o.transcripts, 0755);
+	/* Started all at once; the first cases (those that need no server) run meanwhile. */
+	for (size_t s = 0; s < pool.n && !o.device && fx_ok; s++)
+		fx_ok = cf_fixtures_spawn(&pool.fx[s], o.bin_dir, why, sizeof why);
 	char tmpdir[] = "/tmp/sim800-cf-run-XXXXXX";
-	if (!mkdtemp(tmpdir)) {
-		cf_fixtures_stop(&fx);
+	if (fx_ok && !mkdtemp(tmpdir)) {
+		snprintf(why, sizeof why, "mkdtemp: %s", strerror(errno));
+		fx_ok = false;
+	}
+	if (fx_ok) {
+		printf("sim800-conformance: %s on %zu target%s, %zu case%s, %zu at a time\n", o.driver,
+		       n_t, n_t == 1 ? "" : "s", n_sel, n_sel == 1 ? "" : "s", jobs);
+		fflush(stdout);
+		if (o.transcripts)
+			mkdir(o.transcripts, 0755);
+		run_units(&o, targets, &pool, jobs, units, n_units, tmpdir);
+	} else {
+		fprintf(stderr, "sim800-conformance: %s\n", why);
+	}
+	for (size_t s = 0; s < pool.n && !o.device; s++)
+		cf_fixtures_stop(&pool.fx[s]);
+	free(pool.fx);
+	free(pool.ready);
+	free(pool.busy);
+	free(units);
+	if (!fx_ok) {
+		free(sel);
 		goto out;
 	}
-	/* Targets in parallel (--jobs): each in its own process, results through a file. */
-	pid_t *pids = calloc(n_t, sizeof *pids);
-	size_t next = 0, running = 0;
-	while (next < n_t || running) {
-		while (next < n_t && running < (size_t)o.jobs) {
-			char path[256];
-			snprintf(path, sizeof path, "%s/%zu.json", tmpdir, next);
-			pid_t pid = fork();
-			if (pid == 0) {
-				run_target(&o, &targets[next], &fx, &cs, path);
-				_exit(0);
-			}
-			pids[next++] = pid;
-			running++;
-		}
-		if (running && wait(NULL) > 0)
-			running--;
-	}
-	free(pids);
-	cf_fixtures_stop(&fx);
 	struct cf_run run = {.targets = targets, .n_targets = n_t, .n_cases = n_sel,
 			     .driver = o.driver};
 	run.results = calloc(n_t, sizeof *run.results);
 	size_t fails = 0, passes = 0, skips = 0;
 	printf("\n%-28s %6s %6s %6s\n", "target", "pass", "fail", "skip");
 	for (size_t t = 0; t < n_t; t++) {
-		char path[256];
-		snprintf(path, sizeof path, "%s/%zu.json", tmpdir, t);
 		run.results[t] = calloc(n_sel, sizeof **run.results);
-		load_results(path, &cs, &o, run.results[t]);
-		unlink(path);
+		for (size_t k = 0; k < n_sel; k++) {
+			char path[256];
+			snprintf(path, sizeof path, "%s/%zu-%zu.json", tmpdir, t, k);
+			load_result(path, sel[k], &run.results[t][k]);
+			unlink(path);
+		}
 		size_t c[3] = {0};
 		for (size_t i = 0; i < n_sel; i++)
 			c[run.results[t][i].v]++;
@@ -557,6 +754,7 @@ int main(int argc, char **argv)
 		skips += c[2];
 	}
 	rmdir(tmpdir);
+	free(sel);
 	printf("%zu passed, %zu failed, %zu skipped\n", passes, fails, skips);
 	bool ok = (!o.json || cf_report_json(&run, o.json, why, sizeof why)) &&
 		  (!o.junit || cf_report_junit(&run, o.junit, why, sizeof why)) &&

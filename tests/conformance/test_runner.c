@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <signal.h>
 #include <time.h>
@@ -162,6 +163,110 @@ static void usage_and_listing(void **state)
 	assert_int_equal(runner(d, out, sizeof out, NULL), 2);
 }
 
+/* The verdict and message of case id; message must contain want_msg (NULL: anything). */
+static void expect_verdict(json_t *report, const char *id, const char *verdict, const char *want_msg)
+{
+	const json_t *c = case_result(report, id);
+	if (!c)
+		fail_msg("%s: not in the report", id);
+	const char *v = json_string_value(json_object_get(c, "verdict"));
+	const char *m = json_string_value(json_object_get(c, "message"));
+	if (strcmp(v, verdict) || (want_msg && (!m || !strstr(m, want_msg))))
+		fail_msg("%s: %s (%s), expected %s (%s)", id, v, m ? m : "", verdict,
+			 want_msg ? want_msg : "");
+}
+
+/* any_of, injected and fixture_received with pattern_length on outcomes the scripted adapter
+ * reports (cases/checks.yaml); the request carries the time scale. */
+static void check_kinds(void **state)
+{
+	(void)state;
+	char out[65536], json[128];
+	snprintf(json, sizeof json, "%s/checks.json", dir);
+	const char *const a[] = {"--adapter", T "/scripted", "--profile", "sim800-r14.18",
+				 "--time-scale", "0.5", "--case", "any-of-*", "--case", "injected-*",
+				 "--case", "pattern-*", "--json", json, NULL};
+	assert_int_equal(runner(a, out, sizeof out, NULL), 1);
+	json_t *r = json_load_file(json, 0, NULL);
+	assert_non_null(r);
+	expect_verdict(r, "any-of-second-holds", "pass", NULL);
+	expect_verdict(r, "any-of-none-holds", "fail",
+		       "any_of: none holds: (1) ok: the driver reported failure: silence (module: "
+		       "(none)); (2) fails: error code TIMEOUT, expected one of [\"RESET\"]");
+	expect_verdict(r, "injected-seen", "pass", NULL);
+	expect_verdict(r, "injected-never", "fail",
+		       "injected: the simulator never applied the case's reset event");
+	expect_verdict(r, "pattern-claimed-not-sent", "fail",
+		       "fixture_received: the fixture server did not receive it");
+	json_decref(r);
+	unlink(json);
+}
+
+/* On a real module one case runs at a time, and what needs injection or servers is skipped
+ * with the reason. */
+static void device_skips_with_reasons(void **state)
+{
+	(void)state;
+	char out[65536], json[128];
+	snprintf(json, sizeof json, "%s/device.json", dir);
+	const char *const a[] = {"--adapter", T "/scripted", "--device", "/dev/null",
+				 "--case", "any-of-second-holds", "--case", "injected-seen",
+				 "--case", "pattern-claimed-not-sent", "--json", json, NULL};
+	assert_int_equal(runner(a, out, sizeof out, NULL), 0);
+	assert_non_null(strstr(out, "3 cases, 1 at a time"));
+	json_t *r = json_load_file(json, 0, NULL);
+	assert_non_null(r);
+	expect_verdict(r, "any-of-second-holds", "pass", NULL);
+	expect_verdict(r, "injected-seen", "skip", "needs fault injection");
+	expect_verdict(r, "pattern-claimed-not-sent", "skip", "give --fixtures URL");
+	json_decref(r);
+	unlink(json);
+}
+
+/* Many cases at once, each with servers of its own: a plaintext GET running next to the
+ * cases that check no plaintext arrives is never counted for them, and 1 MB through the
+ * bundled driver is hashed at the server. */
+static void parallel_cases_keep_their_evidence(void **state)
+{
+	(void)state;
+	char out[65536], json[128];
+	snprintf(json, sizeof json, "%s/parallel.json", dir);
+	const char *const a[] = {"--cases", SIM800_SOURCE_DIR "/conformance/cases",
+				 "--profile", "sim800-r14.18", "--profile", "sim800-r13.08",
+				 "--profile", "sim800-roaming", "--case", "http-get-plain",
+				 "--case", "http-post-body", "--case", "ssl-tls10-only-modern-server",
+				 "--case", "https-secure-policy-never-module-ssl",
+				 "--case", "tcp-1mb-integrity", "--jobs", "12", "--json", json, NULL};
+	int rc = runner(a, out, sizeof out, NULL);
+	if (rc != 0)
+		fail_msg("exit %d: %s", rc, out);
+	json_t *r = json_load_file(json, 0, NULL);
+	assert_non_null(r);
+	expect_verdict(r, "tcp-1mb-integrity", "pass", NULL);
+	json_decref(r);
+	unlink(json);
+}
+
+/* A check list naming an unknown check, even inside any_of, is refused at load. */
+static void unknown_nested_check_refused(void **state)
+{
+	(void)state;
+	char cases[128], path[192], out[65536];
+	snprintf(cases, sizeof cases, "%s/bad", dir);
+	assert_int_equal(mkdir(cases, 0755), 0);
+	snprintf(path, sizeof path, "%s/bad.yaml", cases);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("cases:\n  - id: x\n    title: x\n    group: err\n    request: {action: status}\n"
+	      "    expect:\n      default:\n        - check: any_of\n          of:\n"
+	      "            - [{check: ok}]\n            - [{check: okk}]\n", f);
+	fclose(f);
+	const char *const a[] = {"--cases", cases, "--list", NULL};
+	assert_int_equal(runner(a, out, sizeof out, NULL), 2);
+	unlink(path);
+	rmdir(cases);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -188,6 +293,10 @@ int main(void)
 		cmocka_unit_test(hanging_driver_is_killed),
 		cmocka_unit_test(urc_ignoring_driver_is_caught),
 		cmocka_unit_test(plaintext_driver_is_caught),
+		cmocka_unit_test(check_kinds),
+		cmocka_unit_test(device_skips_with_reasons),
+		cmocka_unit_test(parallel_cases_keep_their_evidence),
+		cmocka_unit_test(unknown_nested_check_refused),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
