@@ -1,14 +1,15 @@
 /* probe.c - sim800-probe: ask a real module read-only questions and write a profile for it. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "probe_yaml.h"
 #include "sim800.h"
+#include "tool_args.h"
 
 /*
  * Only commands that read: identification, read forms ("?") and test forms ("=?"). Nothing
@@ -110,34 +111,11 @@ int main(int argc, char **argv)
 {
 	const char *device = NULL, *out = NULL, *name = NULL;
 	long baud = 115200;
-	static const struct option opts[] = {
-		{"device", required_argument, NULL, 'd'}, {"baud", required_argument, NULL, 'b'},
-		{"out", required_argument, NULL, 'o'},    {"name", required_argument, NULL, 'n'},
-		{"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'v'},
-		{NULL, 0, NULL, 0},
-	};
-	opterr = 0;
-	for (int c; (c = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
-		char *end;
-		switch (c) {
-		case 'd': device = optarg; break;
-		case 'o': out = optarg; break;
-		case 'n': name = optarg; break;
-		case 'b':
-			baud = strtol(optarg, &end, 10);
-			if (*end || baud < 0 || baud > 4000000) {
-				fprintf(stderr, "sim800-probe: --baud %s: expected a rate\n", optarg);
-				return 2;
-			}
-			break;
-		case 'h': fputs(usage, stdout); return 0;
-		case 'v': puts("sim800-probe 0.1.0"); return 0;
-		default:
-			fprintf(stderr, "sim800-probe: unknown option %s\nTry 'sim800-probe --help'.\n",
-				argv[optind - 1]);
-			return 2;
-		}
-	}
+	const struct tool_args_str strs[] = {{"out", &out}, {"name", &name}};
+	int rc = tool_args_parse(argc, argv, "sim800-probe", usage, strs,
+				 sizeof strs / sizeof strs[0], &device, &baud);
+	if (rc >= 0)
+		return rc;
 	if (!device || optind < argc) {
 		fprintf(stderr, "sim800-probe: --device PATH is required\nTry 'sim800-probe --help'.\n");
 		return 2;

@@ -1,7 +1,6 @@
 /* proxy.c - sim800-proxy: a pty for the driver, forwarded byte for byte to a real module, recorded. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +10,7 @@
 
 #include <ev.h>
 
+#include "tool_args.h"
 #include "transcript.h"
 #include "transport_pty.h"
 
@@ -97,24 +97,6 @@ static void on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 	ev_break(loop, EVBREAK_ALL);
 }
 
-static speed_t speed_of(long baud)
-{
-	switch (baud) {
-	case 1200: return B1200;
-	case 2400: return B2400;
-	case 4800: return B4800;
-	case 9600: return B9600;
-	case 19200: return B19200;
-	case 38400: return B38400;
-	case 57600: return B57600;
-	case 115200: return B115200;
-	case 230400: return B230400;
-	case 460800: return B460800;
-	case 921600: return B921600;
-	}
-	return 0;
-}
-
 static const char usage[] =
 	"Usage: sim800-proxy --device PATH [--baud N] [--link PATH] --transcript FILE\n"
 	"Give a driver a pty that forwards byte for byte to a real module, and record both\n"
@@ -132,34 +114,11 @@ int main(int argc, char **argv)
 {
 	const char *device = NULL, *link = NULL, *tpath = NULL;
 	long baud = 115200;
-	static const struct option opts[] = {
-		{"device", required_argument, NULL, 'd'}, {"baud", required_argument, NULL, 'b'},
-		{"link", required_argument, NULL, 'l'},   {"transcript", required_argument, NULL, 't'},
-		{"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'v'},
-		{NULL, 0, NULL, 0},
-	};
-	opterr = 0;
-	for (int c; (c = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
-		char *end;
-		switch (c) {
-		case 'd': device = optarg; break;
-		case 'l': link = optarg; break;
-		case 't': tpath = optarg; break;
-		case 'b':
-			baud = strtol(optarg, &end, 10);
-			if (*end || (baud != 0 && !speed_of(baud))) {
-				fprintf(stderr, "sim800-proxy: --baud %s: not a supported rate\n", optarg);
-				return 2;
-			}
-			break;
-		case 'h': fputs(usage, stdout); return 0;
-		case 'v': puts("sim800-proxy 0.1.0"); return 0;
-		default:
-			fprintf(stderr, "sim800-proxy: unknown option %s\nTry 'sim800-proxy --help'.\n",
-				argv[optind - 1]);
-			return 2;
-		}
-	}
+	const struct tool_args_str strs[] = {{"link", &link}, {"transcript", &tpath}};
+	int rc = tool_args_parse(argc, argv, "sim800-proxy", usage, strs,
+				 sizeof strs / sizeof strs[0], &device, &baud);
+	if (rc >= 0)
+		return rc;
 	if (!device || !tpath || optind < argc) {
 		fprintf(stderr, "sim800-proxy: --device and --transcript are required\n"
 				"Try 'sim800-proxy --help'.\n");
@@ -175,15 +134,15 @@ int main(int argc, char **argv)
 	if (tcgetattr(p.dev, &tio) == 0) {
 		cfmakeraw(&tio);
 		if (baud) {
-			cfsetispeed(&tio, speed_of(baud));
-			cfsetospeed(&tio, speed_of(baud));
+			cfsetispeed(&tio, tool_args_speed(baud));
+			cfsetospeed(&tio, tool_args_speed(baud));
 		}
 		tcsetattr(p.dev, TCSANOW, &tio);
 	}
 	signal(SIGPIPE, SIG_IGN);
 	p.loop = ev_loop_new(EVFLAG_AUTO);
 	char why[512];
-	int rc = 1;
+	rc = 1;
 	p.log = p.loop ? transcript_open(p.loop, tpath, why, sizeof why) : NULL;
 	if (!p.log) {
 		fprintf(stderr, "sim800-proxy: %s\n", p.loop ? why : "no event loop");
