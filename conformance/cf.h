@@ -38,6 +38,8 @@ struct cf_cases {
 /* Load every *.yaml in dir (sorted); false with why (file:line:column) on the first error. */
 bool cf_cases_load(const char *dir, struct cf_cases *out, char *why, size_t cap);
 void cf_cases_free(struct cf_cases *cs);
+/* Does the case list what in its needs ("control", "fixtures")? */
+bool cf_case_needs(const struct cf_case *c, const char *what);
 /* The check list that applies to a profile: its name, then "no_network" (no SIM, or never
  * registered), then "ssl"/"no_ssl", then "default". */
 const json_t *cf_case_expect(const struct cf_case *c, const struct profile *p);
@@ -116,6 +118,36 @@ json_t *cf_control(const struct cf_target *t, const json_t *req, char *why, size
 json_t *cf_adapter_run(const char *cmd, const struct cf_target *t, const json_t *request,
 		       double limit, const json_t *during, char **stderr_text, bool *timed_out,
 		       char *why, size_t cap);
+
+/* Running cases (cf_run.c). */
+struct cf_run_opts {
+	const char *adapter;     /* the adapter's command line */
+	const char *bin_dir;     /* where sim800-sim and sim800-fixtures are */
+	double scale;            /* --time-scale for the simulators */
+	const char *transcripts; /* keep every case's wire under it, or NULL */
+};
+
+/* A case on a target. */
+struct cf_unit {
+	size_t t, k;             /* target index; the case's index among the selected ones */
+	const struct cf_case *c;
+};
+
+/* Longest first (the cases' expected_s, then their limits): the slow ones start early and
+ * the short ones fill in around them. */
+void cf_units_sort(struct cf_unit *units, size_t n);
+/*
+ * Run every unit, up to jobs at once, each in a child process that writes its result under
+ * dir (cf_result_take reads it). Simulated targets: up to n_fx fixture server sets, started
+ * here and lent to one case at a time. A real module: device_fx (remote servers, or none)
+ * for every case, and jobs should be 1.
+ */
+void cf_run_units(const struct cf_run_opts *o, struct cf_target *targets, struct cf_unit *units,
+		  size_t n, size_t jobs, size_t n_fx, const struct cf_fixtures *device_fx,
+		  const char *dir);
+/* Unit (t, k)'s result, into r (owned by the caller); a missing one is a failure. */
+void cf_result_take(const char *dir, size_t t, size_t k, const struct cf_case *c,
+		    struct cf_result *r);
 
 /* Reports (cf_report.c). */
 struct cf_run {

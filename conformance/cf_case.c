@@ -211,6 +211,16 @@ bool cf_cases_load(const char *dir, struct cf_cases *out, char *why, size_t cap)
 	return ok;
 }
 
+bool cf_case_needs(const struct cf_case *c, const char *what)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(c->needs, i, v)
+		if (json_is_string(v) && !strcmp(json_string_value(v), what))
+			return true;
+	return false;
+}
+
 /* A firmware profile whose module never gets a network: no SIM, or a timeline that ends
  * unregistered (searching, denied). */
 static bool no_network(const struct profile *p)
