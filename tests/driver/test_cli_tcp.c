@@ -1,0 +1,113 @@
+/* test_cli_tcp.c - the sim800 CLI's tcp command: echo, big sink, remote close, policy, refusal. */
+#include "cli_rig.h"
+
+static void test_tcp_echo(void **state)
+{
+	struct cli_rig *r = *state;
+	SKIP_IF_NO_RIG(r);
+	struct cli_rig_result o;
+	cli_rig_run(r, &o, (const char *[]){"--policy", "plain-ok", "tcp", "echo.test", "7", "--send",
+				    "hello over CIP\r\n", "--read", "16", NULL});
+	EXPECT_RC(&o, 0);
+	assert_int_equal(cli_rig_jint(o.j, "tcp", "sent"), 16);
+	assert_int_equal(cli_rig_jint(o.j, "tcp", "received"), 16);
+	char hex[65];
+	cli_rig_sha_hex("hello over CIP\r\n", 16, hex);
+	assert_string_equal(cli_rig_jstr(o.j, "tcp.sha256"), hex);
+	/* CIPSHUT-first bring-up, bare-IP CIFSR. */
+	const char *shut = strstr(o.wire, "TX AT+CIPSHUT");
+	const char *cstt = strstr(o.wire, "TX AT+CSTT");
+	assert_non_null(shut);
+	assert_non_null(cstt);
+	assert_true(shut < cstt);
+	json_decref(o.j);
+}
+
+static void test_tcp_sink_big(void **state)
+{
+	struct cli_rig *r = *state;
+	SKIP_IF_NO_RIG(r);
+	char path[160];
+	snprintf(path, sizeof path, "%s/sink.bin", r->fx.dir);
+	static uint8_t data[4000];
+	for (size_t i = 0; i < sizeof data; i++)
+		data[i] = (uint8_t)(i * 13 + 1);
+	FILE *f = fopen(path, "wb");
+	fwrite(data, 1, sizeof data, f);
+	fclose(f);
+	char at[170], hex[65];
+	snprintf(at, sizeof at, "@%s", path);
+	cli_rig_sha_hex(data, sizeof data, hex);
+	struct cli_rig_result o;
+	cli_rig_run(r, &o, (const char *[]){"--policy", "plain-ok", "tcp", "sink.test", "9", "--send", at, NULL});
+	unlink(path);
+	EXPECT_RC(&o, 0);
+	assert_int_equal(cli_rig_jint(o.j, "tcp", "sent"), 4000);
+	/* The sink's close record: what really arrived (after our CIPCLOSE). */
+	json_t *rec = NULL;
+	for (int i = 0; i < 50; i++) {
+		rec = fxproc_records(&r->fx, "tcp-sink", "close");
+		if (json_array_size(rec) > 0)
+			break;
+		json_decref(rec);
+		rec = NULL;
+		usleep(100000);
+	}
+	assert_non_null(rec);
+	json_t *last = json_array_get(rec, json_array_size(rec) - 1);
+	assert_int_equal(json_integer_value(json_object_get(last, "bytes_in")), 4000);
+	assert_string_equal(json_string_value(json_object_get(last, "sha256_in")), hex);
+	json_decref(rec);
+	json_decref(o.j);
+}
+
+/* Remote close with data pending: everything is read, then EOF (cip-connected-true-after-
+ * close-with-buffer, cip-ciprxget-error-loop-after-close). */
+static void test_tcp_remote_close(void **state)
+{
+	struct cli_rig *r = *state;
+	SKIP_IF_NO_RIG(r);
+	struct cli_rig_result o;
+	cli_rig_run(r, &o, (const char *[]){"--policy", "plain-ok", "tcp", "close.test", "13", "--read", "1000", NULL});
+	const char *bye = "sim800-fixtures tcp-close: bye\r\n";
+	assert_int_equal(cli_rig_jint(o.j, "tcp", "received"), (json_int_t)strlen(bye));
+	assert_true(json_is_true(json_object_get(json_object_get(o.j, "tcp"), "peer_closed")));
+	EXPECT_RC(&o, 6);
+	assert_string_equal(cli_rig_jstr(o.j, "error.code"), "CLOSED");
+	json_decref(o.j);
+}
+
+static void test_tcp_refused_by_policy(void **state)
+{
+	struct cli_rig *r = *state;
+	SKIP_IF_NO_RIG(r);
+	struct cli_rig_result o;
+	cli_rig_run(r, &o, (const char *[]){"tcp", "echo.test", "7", "--send", "x", NULL});
+	EXPECT_RC(&o, 5);
+	assert_null(strstr(o.wire, "AT+CIPSTART"));
+	json_decref(o.j);
+}
+
+static void test_tcp_connect_fail(void **state)
+{
+	struct cli_rig *r = *state;
+	SKIP_IF_NO_RIG(r);
+	struct cli_rig_result o;
+	cli_rig_run(r, &o, (const char *[]){"--policy", "plain-ok", "tcp", "nosuch.invalid", "7", NULL});
+	EXPECT_RC(&o, 6);
+	assert_string_equal(cli_rig_jstr(o.j, "error.code"), "CONNECT_FAIL");
+	assert_non_null(strstr(cli_rig_jstr(o.j, "error.module"), "CONNECT FAIL"));
+	json_decref(o.j);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tcp_echo),
+		cmocka_unit_test(test_tcp_sink_big),
+		cmocka_unit_test(test_tcp_remote_close),
+		cmocka_unit_test(test_tcp_refused_by_policy),
+		cmocka_unit_test(test_tcp_connect_fail),
+	};
+	return cli_rig_run_tests(tests, sizeof tests / sizeof tests[0]);
+}
