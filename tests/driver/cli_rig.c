@@ -248,6 +248,18 @@ void cli_rig_sha_hex(const void *buf, size_t n, char out[65])
 		snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
+void cli_rig_data_file(const struct cli_rig *r, const char *name, const void *data, size_t n,
+		       char path[160], char at[170], char hex[65])
+{
+	snprintf(path, 160, "%s/%s", r->fx.dir, name);
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, n, f), n);
+	fclose(f);
+	snprintf(at, 170, "@%s", path);
+	cli_rig_sha_hex(data, n, hex);
+}
+
 /* The exit code, with the JSON and the end of the wire log shown when it is not the one. */
 void cli_rig_expect_rc(const struct cli_rig_result *o, int rc, const char *file, int line)
 {

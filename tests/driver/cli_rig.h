@@ -54,6 +54,10 @@ void cli_rig_run(struct cli_rig *r, struct cli_rig_result *out, const char *cons
 const char *cli_rig_jstr(json_t *j, const char *path);
 json_int_t cli_rig_jint(json_t *j, const char *a, const char *b);
 void cli_rig_sha_hex(const void *buf, size_t n, char out[65]);
+/* Write n bytes to name in the rig's directory: its path, "@<path>" (the CLI's file argument)
+ * and the bytes' SHA-256. The caller unlinks path. */
+void cli_rig_data_file(const struct cli_rig *r, const char *name, const void *data, size_t n,
+		       char path[160], char at[170], char hex[65]);
 /* Requests the fixture service logged so far. */
 size_t cli_rig_count(const struct fxproc *fx, const char *service);
 /* The exit code, with the JSON and the end of the wire log shown when it is not the one. */

@@ -29,17 +29,11 @@ static void test_http_post_plain(void **state)
 {
 	struct cli_rig *r = *state;
 	SKIP_IF_NO_RIG(r);
-	char path[160];
-	snprintf(path, sizeof path, "%s/post.bin", r->fx.dir);
-	FILE *f = fopen(path, "wb");
 	uint8_t data[3000];
 	for (size_t i = 0; i < sizeof data; i++)
 		data[i] = (uint8_t)(i * 7 + 3); /* binary: CR, LF, NUL, 0x1a, >= 0x80 */
-	fwrite(data, 1, sizeof data, f);
-	fclose(f);
-	char at[170], hex[65];
-	snprintf(at, sizeof at, "@%s", path);
-	cli_rig_sha_hex(data, sizeof data, hex);
+	char path[160], at[170], hex[65];
+	cli_rig_data_file(r, "post.bin", data, sizeof data, path, at, hex);
 	struct cli_rig_result o;
 	cli_rig_run(r, &o, (const char *[]){"--policy", "plain-ok", "http", "post", "http://web.test/echo",
 				    "--data", at, "--content-type", "application/octet-stream", NULL});

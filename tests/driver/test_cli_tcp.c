@@ -27,17 +27,11 @@ static void test_tcp_sink_big(void **state)
 {
 	struct cli_rig *r = *state;
 	SKIP_IF_NO_RIG(r);
-	char path[160];
-	snprintf(path, sizeof path, "%s/sink.bin", r->fx.dir);
 	static uint8_t data[4000];
 	for (size_t i = 0; i < sizeof data; i++)
 		data[i] = (uint8_t)(i * 13 + 1);
-	FILE *f = fopen(path, "wb");
-	fwrite(data, 1, sizeof data, f);
-	fclose(f);
-	char at[170], hex[65];
-	snprintf(at, sizeof at, "@%s", path);
-	cli_rig_sha_hex(data, sizeof data, hex);
+	char path[160], at[170], hex[65];
+	cli_rig_data_file(r, "sink.bin", data, sizeof data, path, at, hex);
 	struct cli_rig_result o;
 	cli_rig_run(r, &o, (const char *[]){"--policy", "plain-ok", "tcp", "sink.test", "9", "--send", at, NULL});
 	unlink(path);
