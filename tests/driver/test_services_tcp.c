@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "svc_shapes.h"
+#include "drv_shapes.h"
 
 #include <stdio.h>
 #include <string.h>
