@@ -340,7 +340,7 @@ bool cf_check_all(const struct cf_ctx *x, const json_t *list, char *why, size_t 
 	size_t i;
 	json_t *chk;
 	json_array_foreach(list, i, chk) {
-		char w[768];
+		char w[384]; /* callers give 512: room for the check's name too */
 		if (!cf_check(x, chk, w, sizeof w)) {
 			snprintf(why, cap, "%s: %s", json_string_value(json_object_get(chk, "check")), w);
 			return false;

@@ -50,8 +50,8 @@
 
 /* TCP sized for a serial link but with room for 1 MB transfers at pty speed. */
 #define TCP_MSS 1460
-#define TCP_WND (16 * TCP_MSS)
-#define TCP_SND_BUF (16 * TCP_MSS)
+#define TCP_WND (44 * TCP_MSS)
+#define TCP_SND_BUF (44 * TCP_MSS)
 #define TCP_SND_QUEUELEN (4 * TCP_SND_BUF / TCP_MSS)
 #define TCP_QUEUE_OOSEQ 1
 #define TCP_LISTEN_BACKLOG 0
