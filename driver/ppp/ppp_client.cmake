@@ -6,6 +6,7 @@ if(TARGET sim800_ppp_client)
 endif()
 include(${CMAKE_SOURCE_DIR}/cmake/lwip.cmake)
 add_library(sim800_ppp_client STATIC ${CMAKE_CURRENT_LIST_DIR}/ppp_client.c
+  ${CMAKE_CURRENT_LIST_DIR}/ppp_client_dns.c ${CMAKE_CURRENT_LIST_DIR}/ppp_client_tcp.c
   ${CMAKE_CURRENT_LIST_DIR}/ppp_client_udp.c)
 target_include_directories(sim800_ppp_client PUBLIC ${CMAKE_CURRENT_LIST_DIR})
 target_link_libraries(sim800_ppp_client PUBLIC sim800_lwip ev_dep PkgConfig::LDNS

@@ -1,4 +1,4 @@
-/* ppp_client_int.h - the PPP client's link state, shared by its TCP/DNS and UDP files. */
+/* ppp_client_int.h - the PPP client's link state, shared by its link, DNS, TCP and UDP files. */
 #ifndef PPP_CLIENT_INT_H
 #define PPP_CLIENT_INT_H
 
@@ -16,6 +16,9 @@ struct bytes {
 	uint8_t *d;
 	size_t off, len, cap;   /* live bytes are d[off, off + len) */
 };
+/* Append n bytes (false: out of memory, nothing appended); drop n from the front. */
+bool ppp_client_bytes_add(struct bytes *b, const void *p, size_t n);
+void ppp_client_bytes_drop(struct bytes *b, size_t n);
 
 struct dnsq;
 
@@ -33,5 +36,8 @@ struct ppp_client {
 	struct ppp_client_conn *conns;
 	struct ppp_client_udp *udps;
 };
+
+/* Pending DNS queries end without their callbacks (ppp_client_free). */
+void ppp_client_dns_free_all(struct ppp_client *c);
 
 #endif
