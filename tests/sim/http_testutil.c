@@ -91,14 +91,21 @@ void ht_set_url(struct http_rig *r, size_t i, const char *scheme, unsigned port,
 	RIG_REPLY(r, i, cmd, "\r\nOK\r\n");
 }
 
-/* AT+HTTPACTION=<method>: OK, then a URC that starts with prefix (length not checked). */
-void ht_action_prefix(struct http_rig *r, size_t i, int method, const char *prefix)
+/* Send AT+HTTPACTION=<method> and run until its URC is in modem i's output. */
+static void send_action(struct http_rig *r, size_t i, int method)
 {
-	char cmd[32], want[128];
+	char cmd[32];
 	snprintf(cmd, sizeof cmd, "AT+HTTPACTION=%d\r", method);
 	http_rig_clear(r, i);
 	http_rig_send(r, i, cmd);
 	assert_true(http_rig_wait(r, i, "+HTTPACTION:", WAIT_S));
+}
+
+/* AT+HTTPACTION=<method>: OK, then a URC that starts with prefix (length not checked). */
+void ht_action_prefix(struct http_rig *r, size_t i, int method, const char *prefix)
+{
+	char want[128];
+	send_action(r, i, method);
 	snprintf(want, sizeof want, "\r\nOK\r\n\r\n%s", prefix);
 	const char *out = http_rig_out(r, i, NULL);
 	if (strncmp(out, want, strlen(want)) != 0)
@@ -109,11 +116,8 @@ void ht_action_prefix(struct http_rig *r, size_t i, int method, const char *pref
 /* AT+HTTPACTION=<method>: OK at once, the URC later; both checked byte for byte. */
 void ht_action(struct http_rig *r, size_t i, int method, const char *urc)
 {
-	char cmd[32], want[128];
-	snprintf(cmd, sizeof cmd, "AT+HTTPACTION=%d\r", method);
-	http_rig_clear(r, i);
-	http_rig_send(r, i, cmd);
-	assert_true(http_rig_wait(r, i, "+HTTPACTION:", WAIT_S));
+	char want[128];
+	send_action(r, i, method);
 	snprintf(want, sizeof want, "\r\nOK\r\n\r\n%s\r\n", urc);
 	RIG_OUT(r, i, want);
 }
