@@ -92,7 +92,14 @@ static void schedule(struct pacing *p)
 	if (p->len == 0 || p->blocked || ev_is_active(&p->timer))
 		return;
 	if (p->rate <= 0) {
-		flush(p, SIZE_MAX);
+		/* Unpaced: what this loop iteration queues goes out in one write at the start of
+		 * the next (a timer already due: the loop polls without waiting). One write per
+		 * answer instead of one per piece ("\r\n", "OK", "\r\n"): a pty write costs the
+		 * kernel a work item and a wake-up, most of the time with many modems (issue 9,
+		 * tools/bench modems). Not an ev_prepare: a loop run with EVRUN_ONCE would then
+		 * write just before it blocks, and its caller would not see the bytes. */
+		ev_timer_set(&p->timer, 0., 0.);
+		ev_timer_start(p->loop, &p->timer);
 		return;
 	}
 	ev_timer_set(&p->timer, tick_interval(p), 0.);
@@ -104,6 +111,10 @@ static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)revents;
 	(void)loop;
 	struct pacing *p = (struct pacing *)((char *)w - offsetof(struct pacing, timer));
+	if (p->rate <= 0) {
+		flush(p, SIZE_MAX); /* unpaced (see schedule) */
+		return;
+	}
 	ev_tstamp now = now_of(p);
 	p->credit += (now - p->last) * p->rate;
 	p->last = now;

@@ -45,8 +45,9 @@ static bool hung_up(struct transport_pty *p)
 	return (pfd.revents & POLLHUP) != 0;
 }
 
-/* Read everything available; returns false on EIO (no host). */
-static bool drain(struct transport_pty *p)
+/* Read what is available (until EAGAIN if all, else until a short read); false on EIO (no
+ * host). */
+static bool drain(struct transport_pty *p, bool all)
 {
 	uint8_t buf[4096];
 	for (;;) {
@@ -54,6 +55,11 @@ static bool drain(struct transport_pty *p)
 		if (r > 0) {
 			if (p->base.cb.rx)
 				p->base.cb.rx(p->base.ctx, buf, (size_t)r);
+			/* A short read emptied the pty: the watcher is level-triggered and calls
+			 * again if more comes, so no second read just to see EAGAIN (one syscall
+			 * per command saved; an EIO after the host left shows on the next call). */
+			if (!all && (size_t)r < sizeof buf)
+				return true;
 			continue;
 		}
 		if (r < 0 && errno == EINTR)
@@ -86,7 +92,7 @@ static void recheck(struct transport_pty *p)
 		return;
 	}
 	if (p->base.present)
-		drain(p); /* bytes the host wrote just before it closed */
+		drain(p, true); /* bytes the host wrote just before it closed */
 	set_present(p, false);
 }
 
@@ -95,7 +101,7 @@ static void rx_cb(struct ev_loop *loop, ev_io *w, int revents)
 	(void)loop;
 	(void)revents;
 	struct transport_pty *p = PTY_OF(w, rx_w);
-	if (!drain(p))
+	if (!drain(p, false))
 		recheck(p);
 }
 
