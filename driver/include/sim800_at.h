@@ -281,6 +281,7 @@ struct sim800 {
 	bool need_resync;     /* a command timed out: its late answer may still come */
 	bool prompt_pending;  /* the timed-out command may have left the module at "> " */
 	bool in_callback;     /* a URC/log/event callback is running: no commands */
+	bool poll_any;        /* sim800_poll_any is pumping: return after the first input */
 	bool reset_seen;      /* a reboot was seen since sim800_take_reset() */
 	bool booting;         /* boot URCs seen, no OK since: RDY then +CFUN: 1 is one reboot */
 	bool powered_down;    /* POWER DOWN seen, no RDY since */
@@ -313,6 +314,9 @@ enum sim800_err sim800_urc_register(struct sim800 *m, const char *prefix, sim800
 enum sim800_err sim800_urc_unregister(struct sim800 *m, const char *prefix, sim800_urc_fn fn);
 /* Read and dispatch URCs for up to timeout_ms (0: only what is already pending). */
 enum sim800_err sim800_poll(struct sim800 *m, uint32_t timeout_ms);
+/* The same, but back as soon as input was read and dispatched: for a caller that waits for a
+ * URC and re-checks after each one (a full sim800_poll would sit out its timeout after it). */
+enum sim800_err sim800_poll_any(struct sim800 *m, uint32_t timeout_ms);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Commands                                                                                  */

@@ -340,15 +340,27 @@ enum sim800_err sim800_exec(struct sim800 *m, const char *text, uint32_t timeout
 	return sim800_cmd_run(m, &c);
 }
 
-enum sim800_err sim800_poll(struct sim800 *m, uint32_t timeout_ms)
+static enum sim800_err poll(struct sim800 *m, uint32_t timeout_ms, bool any)
 {
 	if (!m)
 		return SIM800_ERR_INVAL;
 	if (m->run || m->in_callback)
 		return SIM800_ERR_BUSY;
 	uint64_t deadline = m->port.now_ms(m->port.ctx) + timeout_ms;
+	m->poll_any = any;
 	enum sim800_err e = at_client_pump(m, deadline);
+	m->poll_any = false;
 	return e == SIM800_ERR_TIMEOUT ? SIM800_OK : e;
+}
+
+enum sim800_err sim800_poll(struct sim800 *m, uint32_t timeout_ms)
+{
+	return poll(m, timeout_ms, false);
+}
+
+enum sim800_err sim800_poll_any(struct sim800 *m, uint32_t timeout_ms)
+{
+	return poll(m, timeout_ms, true);
 }
 
 /* ---------------------------------------------------------------------------------------- */

@@ -249,6 +249,8 @@ enum sim800_err at_client_pump(struct sim800 *m, uint64_t deadline)
 			feed(m, buf, (size_t)n);
 		if (m->run && m->run->done)
 			return SIM800_OK;
+		if (n > 0 && !m->run && m->poll_any)
+			return SIM800_OK; /* sim800_poll_any: the caller re-checks what it waits for */
 		if (n > 0)
 			continue;
 		uint64_t now = m->port.now_ms(m->port.ctx);

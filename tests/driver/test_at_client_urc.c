@@ -170,6 +170,31 @@ static void test_unhandled_urc_logged_then_handled(void **state)
 	fx_free(f);
 }
 
+/* sim800_poll sits out its whole timeout; sim800_poll_any is back once a URC came in (fake
+ * clock: wait_readable advances it to the next delivery or by the whole wait). */
+static void test_poll_any_returns_on_input(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new(1, 64);
+	struct urc_capture cap = {0};
+	assert_int_equal(sim800_urc_register(&f->m, "+CIPRXGET:", capture_urc, &cap), SIM800_OK);
+	uint64_t t0 = f->mp.now;
+	mock_port_push_at(&f->mp, t0 + 200, "\r\n+CIPRXGET: 1,0\r\n");
+	assert_int_equal(sim800_poll_any(&f->m, 5000), SIM800_OK);
+	assert_int_equal(cap.n, 1);
+	assert_int_equal(f->mp.now - t0, 200);
+	mock_port_push_at(&f->mp, f->mp.now + 200, "\r\n+CIPRXGET: 1,1\r\n");
+	t0 = f->mp.now;
+	assert_int_equal(sim800_poll(&f->m, 5000), SIM800_OK);
+	assert_int_equal(cap.n, 2);
+	assert_int_equal(f->mp.now - t0, 5000);
+	/* Nothing comes: poll_any waits it out too. */
+	t0 = f->mp.now;
+	assert_int_equal(sim800_poll_any(&f->m, 300), SIM800_OK);
+	assert_int_equal(f->mp.now - t0, 300);
+	fx_free(f);
+}
+
 static void test_command_from_callback_is_busy(void **state)
 {
 	(void)state;
@@ -209,6 +234,7 @@ int main(void)
 		cmocka_unit_test(test_power_down_ends_command),
 		cmocka_unit_test(test_no_carrier_urc_does_not_end_other_command),
 		cmocka_unit_test(test_unhandled_urc_logged_then_handled),
+		cmocka_unit_test(test_poll_any_returns_on_input),
 		cmocka_unit_test(test_command_from_callback_is_busy),
 		cmocka_unit_test(test_registry_full),
 	};
