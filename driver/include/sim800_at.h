@@ -283,6 +283,8 @@ struct sim800 {
 	bool in_callback;     /* a URC/log/event callback is running: no commands */
 	bool poll_any;        /* sim800_poll_any is pumping: return after the first input */
 	bool reset_seen;      /* a reboot was seen since sim800_take_reset() */
+	unsigned long resets; /* reboots seen: a wait compares it with its start (the boot RDY
+			       * of a fresh module must not fail the first wait after it) */
 	bool booting;         /* boot URCs seen, no OK since: RDY then +CFUN: 1 is one reboot */
 	bool powered_down;    /* POWER DOWN seen, no RDY since */
 	bool call_ready;      /* Call Ready seen since the last reset */

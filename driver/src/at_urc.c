@@ -110,6 +110,7 @@ static void apply_event(struct sim800 *m, int ev)
 		/* After a reboot the module is back at its saved profile: echo on, V1, CMEE
 		 * unknown; nothing it said before can still be answered. */
 		m->reset_seen = true;
+		m->resets++;
 		m->booting = true;
 		m->powered_down = false;
 		m->call_ready = false;

@@ -219,6 +219,7 @@ static enum sim800_err request(struct sim800 *m, const struct sim800_http_req *r
 		return e;
 	/* The result is a URC; no HTTP command meanwhile (http-action-slow-and-busy). */
 	uint64_t deadline = now(m) + (req->timeout_ms ? req->timeout_ms : ACTION_WAIT);
+	unsigned long resets = m->resets;
 	while (!action_done(m)) {
 		uint64_t t = now(m);
 		if (t >= deadline) {
@@ -228,7 +229,7 @@ static enum sim800_err request(struct sim800 *m, const struct sim800_http_req *r
 		uint64_t left = deadline - t;
 		if ((e = sim800_poll_any(m, left > 1000 ? 1000 : (uint32_t)left)) != SIM800_OK)
 			return e;
-		if (m->reset_seen)
+		if (m->resets != resets)
 			return SIM800_ERR_RESET;
 	}
 	res->status = m->svc.http_status;

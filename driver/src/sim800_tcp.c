@@ -16,10 +16,11 @@ static uint64_t now(struct sim800 *m)
 	return m->port.now_ms(m->port.ctx);
 }
 
-/* Serve URCs until pred holds or the deadline passes. */
+/* Serve URCs until pred holds or the deadline passes; a reboot meanwhile ends it. */
 static enum sim800_err wait_for(struct sim800 *m, uint64_t deadline,
 				bool (*pred)(const struct sim800 *m, int id), int id)
 {
+	unsigned long resets = m->resets;
 	while (!pred(m, id)) {
 		uint64_t t = now(m);
 		if (t >= deadline)
@@ -28,7 +29,7 @@ static enum sim800_err wait_for(struct sim800 *m, uint64_t deadline,
 		enum sim800_err e = sim800_poll_any(m, left > 1000 ? 1000 : (uint32_t)left);
 		if (e != SIM800_OK)
 			return e;
-		if (m->reset_seen)
+		if (m->resets != resets)
 			return SIM800_ERR_RESET;
 	}
 	return SIM800_OK;

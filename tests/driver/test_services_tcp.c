@@ -218,6 +218,35 @@ static void test_tcp_close_with_buffer(void **state)
 	}
 }
 
+/* A fresh module's boot RDY (seen before the work started) does not fail the first connect;
+ * the app still learns of it (sim800_take_reset). A reboot during the connect wait does. */
+static void test_tcp_reset_before_and_during(void **state)
+{
+	(void)state;
+	FOR_EACH_SHAPE(f)
+	{
+		struct sim800 *m = &f->m;
+		m->caps.cipssl = SIM800_CAP_LISTED;
+		mock_port_push(&f->mp, "\r\nRDY\r\n");
+		assert_int_equal(sim800_poll(m, 0), SIM800_OK);
+		script_cip_up(&f->mp);
+		mock_port_expect(&f->mp, "AT+CIPSSL=0\r", "\r\nOK\r\n");
+		mock_port_expect(&f->mp, "AT+CIPSTART=\"TCP\",\"echo.test\",7\r",
+				 "\r\nOK\r\n\r\nCONNECT OK\r\n");
+		assert_int_equal(sim800_cip_up(m, "internet", NULL, NULL, false), SIM800_OK);
+		assert_int_equal(sim800_tcp_open(m, 0, false, "echo.test", 7, false, 0), SIM800_OK);
+		assert_true(sim800_take_reset(m));
+		mock_port_expect(&f->mp, "AT+CIPCLOSE=1\r", "\r\nCLOSE OK\r\n");
+		assert_int_equal(sim800_tcp_close(m, 0), SIM800_OK);
+		mock_port_expect(&f->mp, "AT+CIPSSL=0\r", "\r\nOK\r\n");
+		mock_port_expect(&f->mp, "AT+CIPSTART=\"TCP\",\"echo.test\",7\r",
+				 "\r\nOK\r\n\r\nRDY\r\n");
+		assert_int_equal(sim800_tcp_open(m, 0, false, "echo.test", 7, false, 3000),
+				 SIM800_ERR_RESET);
+		assert_true(mock_port_done(&f->mp));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -227,6 +256,7 @@ int main(void)
 		cmocka_unit_test(test_tcp_tls_paths),
 		cmocka_unit_test(test_tcp_multi),
 		cmocka_unit_test(test_tcp_close_with_buffer),
+		cmocka_unit_test(test_tcp_reset_before_and_during),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
