@@ -161,7 +161,13 @@ static void dial_outcomes(void **state)
 	assert_true(svc_call_incoming(t->m, NUM));
 	WAIT_FOR(t, "2\r");
 	EXPECT_OUT(t, "2\r");
-	EXPECT_REPLY(t, "ATH\r", "0\r");
+	/* It rings every 3 ms here: a slow run (valgrind) may see more rings before the answer. */
+	simtest_send(t, "ATH\r");
+	simtest_settle(t);
+	const char *out = simtest_take(t, NULL);
+	while (strncmp(out, "2\r", 2) == 0)
+		out += 2;
+	assert_string_equal(out, "0\r");
 	simtest_free(t);
 }
 
