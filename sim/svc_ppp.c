@@ -150,6 +150,12 @@ static void online_data(void *ctx, const uint8_t *buf, size_t n)
 static void online_escape(void *ctx)
 {
 	struct svc_ppp *p = ctx;
+	/* Which answer a real SIM800 gives is UNCERTAIN (field-bugs.md ppp-exit-no-carrier-missed:
+	 * the esp-idf reporters saw NO CARRIER; V.250 says OK): profile data.ppp_escape_answer. */
+	if (p->m->profile->ppp_escape_no_carrier) {
+		no_carrier(p, "escape (data.ppp_escape_answer NO CARRIER)");
+		return;
+	}
 	go_command_mode(p);
 	transcript_note(p->m->log, p->m->index, "ppp: escape, command mode");
 	respond_final(p->m, RES_OK);
@@ -167,7 +173,7 @@ static size_t online_feed(struct sim_modem *m, void *ctx, const uint8_t *buf, si
 static void go_online(struct svc_ppp *p)
 {
 	struct sim_modem *m = p->m;
-	escape_init(&p->esc, m->loop, modem_delay(m, 1000), online_data, online_escape, p);
+	escape_init(&p->esc, m->loop, modem_escape_guard(m), online_data, online_escape, p);
 	p->online = true;
 	/* The GPRS bearer, not the UART, limits PPP data (profile data.ppp_rate, bits/s): the
 	 * line is paced at that rate while online. Unpaced (--no-pacing) stays unpaced. */
