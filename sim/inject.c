@@ -330,6 +330,19 @@ static bool op_escape_guard(struct sim_modem *m, struct req *r)
 	return true;
 }
 
+/* {"op":"ppp_online","cid":1}: the module is in a PPP call's data mode, as after a dial by a
+ * host that has since reset (ppp-host-reboot-in-data-mode): AT is PPP garbage until "+++". */
+static bool op_ppp_online(struct sim_modem *m, struct req *r)
+{
+	long cid;
+	if (!int_field(r, "cid", 1, SVC_PPP_MAX_CID, 1, &cid))
+		return false;
+	if (!svc_ppp_online_now(m, (int)cid))
+		return bad(r, "", "%s", "no call: not attached, no PPP on this firmware, or a call "
+				   "is already up");
+	return true;
+}
+
 /* {"op":"fragment","max_bytes":8,"max_gap_ms":20}: output in random fragments of 1..max_bytes
  * with 0..max_gap_ms real milliseconds between them, seeded by --seed
  * (urc-fragmented-delivery-byte-loss); max_bytes 0 turns it off. */
@@ -364,6 +377,7 @@ static const struct op ops[] = {
 	{"corrupt", op_corrupt},         {"mute", op_mute},           {"urc", op_urc},
 	{"state", op_state},             {"late_final", op_late_final},
 	{"escape_guard", op_escape_guard}, {"fragment", op_fragment},
+	{"ppp_online", op_ppp_online},
 };
 
 const char *inject_op_name(size_t i)

@@ -153,7 +153,8 @@ static void online_escape(void *ctx)
 	/* Which answer a real SIM800 gives is UNCERTAIN (field-bugs.md ppp-exit-no-carrier-missed:
 	 * the esp-idf reporters saw NO CARRIER; V.250 says OK): profile data.ppp_escape_answer. */
 	if (p->m->profile->ppp_escape_no_carrier) {
-		no_carrier(p, "escape (data.ppp_escape_answer NO CARRIER)");
+		transcript_note(p->m->log, p->m->index, "ppp: escape, NO CARRIER (ppp_escape_answer)");
+		no_carrier(p, "escape");
 		return;
 	}
 	go_command_mode(p);
@@ -234,6 +235,18 @@ struct at_result svc_ppp_dial(struct sim_modem *m, int cid)
 	p->cid = cid;
 	m->disp.after_final = start_call;
 	return svc_ppp_connect_result(m);
+}
+
+bool svc_ppp_online_now(struct sim_modem *m, int cid)
+{
+	if (!m->profile->cap_ppp || !netstate_attached(m) || cid < 1 || cid > SVC_PPP_MAX_CID)
+		return false;
+	struct svc_ppp *p = get(m);
+	if (!p || p->link)
+		return false;
+	p->cid = cid;
+	start_call(m);
+	return p->link != NULL;
 }
 
 struct at_result svc_ppp_connect_result(const struct sim_modem *m)
