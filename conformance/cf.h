@@ -125,6 +125,8 @@ struct cf_run_opts {
 	const char *bin_dir;     /* where sim800-sim and sim800-fixtures are */
 	double scale;            /* --time-scale for the simulators */
 	const char *transcripts; /* keep every case's wire under it, or NULL */
+	unsigned frag_max;       /* simulated modules' output in fragments of 1..frag_max bytes */
+	unsigned frag_gap_ms;    /* with 0..frag_gap_ms ms between them (op fragment) */
 };
 
 /* A case on a target. */

@@ -275,7 +275,8 @@ static bool cmd_name_field(struct req *r, const char *name, const char **out)
 	if (!str_field(r, name, false, out))
 		return false;
 	const char *v = *out;
-	if (v && (!*v || strlen(v) >= sizeof ((struct urc_before *)0)->cmd || strspn(v, "+&ABCDEFGHIJKLMNOPQRSTUVWXYZ") != strlen(v)))
+	if (v && (!*v || strlen(v) >= sizeof((struct urc_before *)0)->cmd ||
+		  strspn(v, "+&ABCDEFGHIJKLMNOPQRSTUVWXYZ") != strlen(v) || !strncmp(v, "AT", 2)))
 		return bad(r, name, "\"%s\" must be a command name as parsed, e.g. \"+CIMI\"", name);
 	return true;
 }

@@ -10,6 +10,7 @@
 
 #include "pacing.h"
 #include "simtest.h"
+#include "svc_ppp.h"
 
 #define TESTP(name) SIM800_SOURCE_DIR "/tests/sim/profiles/" name ".yaml"
 
@@ -61,6 +62,24 @@ static void lcp_right_after_connect(void **state)
 	snprintf(want, sizeof want, "\r\nCONNECT\r\n%s", lcp_start);
 	expect_start(t, "ATD*99#\r", want);
 	escape(t);
+	EXPECT_REPLY(t, "ATH\r", "\r\nOK\r\n");
+	simtest_free(t);
+}
+
+/* data.ppp_escape_answer NO CARRIER (sim800l16-2014): the escape ends the call with NO
+ * CARRIER (field-bugs.md ppp-exit-no-carrier-missed); ATO has no call to resume. */
+static void escape_answers_no_carrier(void **state)
+{
+	(void)state;
+	struct simtest *t = attached("sim800l16-2014");
+	expect_start(t, "ATD*99#\r", "\r\nCONNECT\r\n");
+	simtest_run_for(t, 0.1);
+	simtest_take(t, NULL);
+	simtest_send(t, "+++");
+	WAIT_FOR(t, "\r\nNO CARRIER\r\n");
+	simtest_take(t, NULL);
+	EXPECT_REPLY(t, "AT\r", "\r\nOK\r\n");
+	assert_false(svc_ppp_active(t->m));
 	EXPECT_REPLY(t, "ATH\r", "\r\nOK\r\n");
 	simtest_free(t);
 }
@@ -160,6 +179,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(lcp_right_after_connect),
 		cmocka_unit_test(dial_modifiers_ignored),
+		cmocka_unit_test(escape_answers_no_carrier),
 		cmocka_unit_test(connect_text_from_profile),
 		cmocka_unit_test(bearer_rate_paces_data_mode),
 		cmocka_unit_test(profile_without_ppp),
