@@ -135,13 +135,18 @@ static bool op_sms(struct sim_modem *m, struct req *r)
 	return true;
 }
 
-/* The network's delay between Ctrl-Z and +CMGS (field-bugs.md sms-cmgs-slow-final). */
+/* The network's delay between Ctrl-Z and +CMGS (field-bugs.md sms-cmgs-slow-final); "real":
+ * true makes it real milliseconds whatever --time-scale. */
 static bool op_sms_latency(struct sim_modem *m, struct req *r)
 {
 	long ms;
+	const json_t *real = json_object_get(r->j, "real");
 	if (!int_field(r, "ms", 0, 600000, -1, &ms))
 		return false;
+	if (real && !json_is_boolean(real))
+		return bad(r, "real", "\"%s\" must be true or false", "real");
 	svc_sms_set_latency(m, (unsigned)ms);
+	svc_sms_latency_real(m, json_is_true(real));
 	return true;
 }
 
@@ -160,9 +165,14 @@ static bool op_sms_sent(struct sim_modem *m, struct req *r)
 static bool op_sms_reject(struct sim_modem *m, struct req *r)
 {
 	long code;
+	const json_t *stray = json_object_get(r->j, "stray_ok");
 	if (!int_field(r, "code", 0, 600, -1, &code))
 		return false;
+	if (stray && !json_is_boolean(stray))
+		return bad(r, "stray_ok", "\"%s\" must be true or false", "stray_ok");
 	svc_sms_reject_next(m, (int)code);
+	if (json_is_true(stray))
+		svc_sms_stray_ok_next(m);
 	return true;
 }
 

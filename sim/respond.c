@@ -35,8 +35,7 @@ static void info_line(struct sim_modem *m, const char *text, size_t len)
 	modem_send(m, "\r\n", 2);
 }
 
-/* URCs waiting for this command's answer (op urc, before_answer) go out first, in order. */
-static void urcs_before(struct sim_modem *m)
+void respond_urcs_before(struct sim_modem *m)
 {
 	size_t keep = 0;
 	for (size_t i = 0; i < m->n_urc_before; i++) {
@@ -52,7 +51,7 @@ static void urcs_before(struct sim_modem *m)
 void respond_info(struct sim_modem *m, const char *text, size_t len)
 {
 	if (m->n_urc_before && m->disp.busy)
-		urcs_before(m);
+		respond_urcs_before(m);
 	info_line(m, text, len);
 }
 

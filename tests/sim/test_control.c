@@ -315,6 +315,13 @@ static void bad_requests(void **state)
 	rig_down(&r);
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static void sms_and_call_events(void **state)
 {
 	(void)state;
@@ -350,6 +357,22 @@ static void sms_and_call_events(void **state)
 	EXPECT_TTY(r.tty, "\r\n> ");
 	simproc_write_str(r.tty, "x\x1a");
 	EXPECT_TTY(r.tty, "\r\n+CMS ERROR: 500\r\n");
+	/* A stray OK (a previous command's late final) right after Ctrl-Z, then the error
+	 * (field-bugs.md sms-false-success-on-stray-ok). */
+	ask_ok(r.ctl, "{\"op\":\"sms_reject\",\"code\":331,\"stray_ok\":true}\n");
+	simproc_write_str(r.tty, "AT+CMGS=\"+15550001\"\r");
+	EXPECT_TTY(r.tty, "\r\n> ");
+	simproc_write_str(r.tty, "x\x1a");
+	EXPECT_TTY(r.tty, "\r\nOK\r\n\r\n+CMS ERROR: 331\r\n");
+	/* Latency in real time whatever --time-scale (sms-cmgs-slow-final). */
+	ask_ok(r.ctl, "{\"op\":\"sms_latency\",\"ms\":300,\"real\":true}\n");
+	double t0 = now_s();
+	simproc_write_str(r.tty, "AT+CMGS=\"+15550001\"\r");
+	EXPECT_TTY(r.tty, "\r\n> ");
+	simproc_write_str(r.tty, "y\x1a");
+	EXPECT_TTY(r.tty, "\r\n+CMGS: 2\r\n\r\nOK\r\n");
+	assert_true(now_s() - t0 >= 0.3);
+	ask_err(r.ctl, "{\"op\":\"sms_latency\",\"ms\":1,\"real\":1}\n", "real", "true or false");
 	ask_err(r.ctl, "{\"op\":\"sms\",\"from\":\"+1\"}\n", "text", "required");
 	/* A call: RING and +CLIP, the driver answers, the caller hangs up. */
 	ask_ok(r.ctl, "{\"op\":\"call\",\"from\":\"+4930123\"}\n");
@@ -364,13 +387,6 @@ static void sms_and_call_events(void **state)
 	EXPECT_TTY(r.tty, "\r\nOK\r\n\r\nBUSY\r\n");
 	ask_err(r.ctl, "{\"op\":\"call_outcome\",\"outcome\":\"maybe\"}\n", "outcome", "must be");
 	rig_down(&r);
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* URCs between echo and answer, a final held past a driver's timeout, fragmented output. */
@@ -390,6 +406,10 @@ static void answer_faults(void **state)
 	EXPECT_TTY(r.tty, "AT+CIMI\r\r\n*PSUTTZ: 1\r\n\r\nDST: 1\r\n\r\n234150000000000\r\n\r\nOK\r\n");
 	simproc_write_str(r.tty, "AT+CIMI\r");
 	EXPECT_TTY(r.tty, "AT+CIMI\r\r\n234150000000000\r\n\r\nOK\r\n");
+	/* A command without answer lines: before its final result. */
+	ask_ok(r.ctl, "{\"op\":\"urc\",\"before_answer\":\"+CMGF\",\"text\":\"+CMTI: \\\"SM\\\",1\"}\n");
+	simproc_write_str(r.tty, "AT+CMGF=1\r");
+	EXPECT_TTY(r.tty, "AT+CMGF=1\r\r\n+CMTI: \"SM\",1\r\n\r\nOK\r\n");
 	ask_err(r.ctl, "{\"op\":\"urc\",\"before_answer\":\"AT+CIMI\",\"text\":\"x\"}\n",
 		"before_answer", "command name");
 	/* urc-late-final-shifts-responses: the info line at once, OK 0.4 s later; a command sent
