@@ -354,6 +354,18 @@ static bool op_ppp_online(struct sim_modem *m, struct req *r)
 	return true;
 }
 
+/* {"op":"ppp_leftover","frames":3}: the next "+++" escape is answered after that many PPP
+ * frames still queued for the host (ppp-leftover-frames-after-exit). */
+static bool op_ppp_leftover(struct sim_modem *m, struct req *r)
+{
+	long n;
+	if (!int_field(r, "frames", 1, 3, -1, &n))
+		return false;
+	if (!svc_ppp_leftover_frames(m, (unsigned)n))
+		return bad(r, "", "%s", "no memory");
+	return true;
+}
+
 /* {"op":"fragment","max_bytes":8,"max_gap_ms":20}: output in random fragments of 1..max_bytes
  * with 0..max_gap_ms real milliseconds between them, seeded by --seed
  * (urc-fragmented-delivery-byte-loss); max_bytes 0 turns it off. */
@@ -388,7 +400,7 @@ static const struct op ops[] = {
 	{"corrupt", op_corrupt},         {"mute", op_mute},           {"urc", op_urc},
 	{"state", op_state},             {"late_final", op_late_final},
 	{"escape_guard", op_escape_guard}, {"fragment", op_fragment},
-	{"ppp_online", op_ppp_online},
+	{"ppp_online", op_ppp_online},   {"ppp_leftover", op_ppp_leftover},
 };
 
 const char *inject_op_name(size_t i)
