@@ -164,8 +164,10 @@ static bool is_failure(struct at_result r)
 static void ran(struct sim_modem *m, struct at_result res)
 {
 	struct dispatch *d = &m->disp;
-	if (m->n_urc_before)
+	if (m->n_urc_before) {
 		respond_urcs_before(m);
+		respond_urcs_count(m);
+	}
 	scenario_command(m, d->cur.name);
 	d->last = res;
 	if (d->late_cmd[0] && strcmp(d->late_cmd, d->cur.name) == 0)

@@ -292,12 +292,14 @@ static bool cmd_name_field(struct req *r, const char *name, const char **out)
 }
 
 /* Any URC line, e.g. "DST: 1" or "*PSUTTZ: ..." (field-bugs.md urc-dst-taken-as-imsi). With
- * before_answer ("+CIMI") it waits and goes out right before that command's next answer
- * line, between the echo and the answer, as a real module may send it. */
+ * before_answer ("+CIMI") it waits and goes out right before that command's nth (default
+ * next) answer, between the echo and the answer, as a real module may send it. */
 static bool op_urc(struct sim_modem *m, struct req *r)
 {
 	const char *text, *before;
-	if (!str_field(r, "text", true, &text) || !cmd_name_field(r, "before_answer", &before))
+	long nth;
+	if (!str_field(r, "text", true, &text) || !cmd_name_field(r, "before_answer", &before) ||
+	    !int_field(r, "nth", 1, 1000, 1, &nth))
 		return false;
 	size_t cap = before ? sizeof m->urc_before[0].text : 401;
 	if (strlen(text) >= cap || strpbrk(text, "\r\n"))
@@ -312,6 +314,7 @@ static bool op_urc(struct sim_modem *m, struct req *r)
 	struct urc_before *u = &m->urc_before[m->n_urc_before++];
 	snprintf(u->cmd, sizeof u->cmd, "%s", before);
 	snprintf(u->text, sizeof u->text, "%s", text);
+	u->skip = (unsigned)nth - 1;
 	return true;
 }
 

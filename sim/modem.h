@@ -150,6 +150,7 @@ struct dispatch {
 struct urc_before {
 	char cmd[16];              /* command name as parsed ("+CIMI") */
 	char text[128];
+	unsigned skip;             /* executions of cmd to let pass first (op field nth - 1) */
 };
 
 struct sim_modem {

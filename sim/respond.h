@@ -13,6 +13,8 @@ void respond_infof(struct sim_modem *m, const char *fmt, ...) __attribute__((for
  * respond_info calls it before the first answer line, dispatch.c after a command that had
  * none, so they precede its final result. */
 void respond_urcs_before(struct sim_modem *m);
+/* The running command has answered: those waiting for a later execution of it come closer. */
+void respond_urcs_count(struct sim_modem *m);
 /* A final result; AT_RES_NONE and AT_RES_ASYNC send nothing; ATQ1 suppresses result codes. */
 void respond_final(struct sim_modem *m, struct at_result r);
 /* A URC line, formatted like an information line. */

@@ -404,8 +404,12 @@ static void answer_faults(void **state)
 	EXPECT_TTY(r.tty, "AT\r\r\nOK\r\n");
 	simproc_write_str(r.tty, "AT+CIMI\r");
 	EXPECT_TTY(r.tty, "AT+CIMI\r\r\n*PSUTTZ: 1\r\n\r\nDST: 1\r\n\r\n234150000000000\r\n\r\nOK\r\n");
+	/* nth: the second execution from now. */
+	ask_ok(r.ctl, "{\"op\":\"urc\",\"before_answer\":\"+CIMI\",\"nth\":2,\"text\":\"DST: 0\"}\n");
 	simproc_write_str(r.tty, "AT+CIMI\r");
 	EXPECT_TTY(r.tty, "AT+CIMI\r\r\n234150000000000\r\n\r\nOK\r\n");
+	simproc_write_str(r.tty, "AT+CIMI\r");
+	EXPECT_TTY(r.tty, "AT+CIMI\r\r\nDST: 0\r\n\r\n234150000000000\r\n\r\nOK\r\n");
 	/* A command without answer lines: before its final result. */
 	ask_ok(r.ctl, "{\"op\":\"urc\",\"before_answer\":\"+CMGF\",\"text\":\"+CMTI: \\\"SM\\\",1\"}\n");
 	simproc_write_str(r.tty, "AT+CMGF=1\r");
