@@ -174,6 +174,12 @@ static void run_case(const struct cf_run_opts *o, struct cf_target *t, const str
 		snprintf(why, sizeof why, "only on %s", c->profile);
 		goto done;
 	}
+	if (!t->real && cf_case_needs(c, "pins")) {
+		r->v = CF_SKIP;
+		snprintf(why, sizeof why, "needs the module's RI/DTR lines, which a simulated module "
+					  "on a pty does not have");
+		goto done;
+	}
 	if (t->real && cf_case_needs(c, "control")) {
 		r->v = CF_SKIP;
 		snprintf(why, sizeof why, "needs fault injection, which only a simulated module gives");

@@ -81,6 +81,8 @@ static void escape_answers_no_carrier(void **state)
 	EXPECT_REPLY(t, "AT\r", "\r\nOK\r\n");
 	assert_false(svc_ppp_active(t->m));
 	EXPECT_REPLY(t, "ATH\r", "\r\nOK\r\n");
+	/* No 27.010 multiplexer: AT+CMUX is refused, plain PPP is the way (ppp-cmux-on-sim800). */
+	EXPECT_REPLY(t, "AT+CMUX=0\r", "\r\nERROR\r\n");
 	simtest_free(t);
 }
 
