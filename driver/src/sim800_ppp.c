@@ -8,6 +8,7 @@
 
 #define GUARD_MS 1100 /* "+++" needs >= 1 s of silence before and after (MAN §2.2.12) */
 #define DATA_MODE_PROBE_MS 3000 /* AT unanswered this long: try the escape */
+#define SYNC_MIN_MS 400         /* one AT's wait (at_client.c SYNC_INTERVAL_MS) */
 
 enum sim800_err sim800_ppp_dial(struct sim800 *m, const char *apn)
 {
@@ -90,7 +91,8 @@ enum sim800_err sim800_sync_any_mode(struct sim800 *m, uint32_t timeout_ms)
 	if ((e = escape_once(m)) != SIM800_OK)
 		return e;
 	uint64_t used = m->port.now_ms(m->port.ctx) - t0;
-	uint32_t left = used + 3000 < timeout_ms ? (uint32_t)(timeout_ms - used) : 3000;
-	e = sim800_sync(m, left);
+	if (used + SYNC_MIN_MS > timeout_ms)
+		return SIM800_ERR_NO_RESPONSE; /* the caller's bound holds */
+	e = sim800_sync(m, (uint32_t)(timeout_ms - used));
 	return e == SIM800_OK ? hang_up(m) : e;
 }

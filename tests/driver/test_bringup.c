@@ -102,6 +102,27 @@ static void test_bringup_no_response(void **state)
 	fx_free(f);
 }
 
+/* ppp-host-reboot-in-data-mode: the module is still in a PPP call from before the host's
+ * reset, so AT is PPP data and gets no answer. After 3 s of that: 1.1 s of silence, "+++",
+ * 1.1 s of silence, OK; then the usual sync, ATH, and the bring-up goes on. */
+static void test_bringup_escapes_data_mode(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new(5, 8);
+	mock_port_expect(&f->mp, "AT\rAT\rAT\rAT\rAT\rAT\rAT\rAT\r+++", "\r\nOK\r\n");
+	script_sync(&f->mp);
+	mock_port_expect(&f->mp, "ATH\r", "\r\nOK\r\n");
+	script_setup(&f->mp);
+	mock_port_expect(&f->mp, "AT+CPIN?\r", "\r\n+CPIN: READY\r\n\r\nOK\r\n");
+	mock_port_expect(&f->mp, "AT+CREG?\r", "\r\n+CREG: 0,1\r\n\r\nOK\r\n");
+	script_tail(&f->mp);
+	uint64_t t0 = f->mp.now;
+	assert_int_equal(sim800_bringup(&f->m, NULL, NULL), SIM800_OK);
+	assert_true(mock_port_done(&f->mp));
+	assert_true(f->mp.now - t0 >= 3000 + 2 * 1100);
+	fx_free(f);
+}
+
 static void test_bringup_rdy_and_boot_urcs(void **state)
 {
 	(void)state;
@@ -273,6 +294,7 @@ int main(void)
 		cmocka_unit_test(test_bringup_happy),
 		cmocka_unit_test(test_bringup_deaf_module_with_noise),
 		cmocka_unit_test(test_bringup_no_response),
+		cmocka_unit_test(test_bringup_escapes_data_mode),
 		cmocka_unit_test(test_bringup_rdy_and_boot_urcs),
 		cmocka_unit_test(test_bringup_slow_registration),
 		cmocka_unit_test(test_bringup_roaming),
