@@ -28,6 +28,15 @@ static void script_tail(struct mock_port *mp)
 	mock_port_expect(mp, "AT+CBC\r", "\r\n+CBC: 0,85,4012\r\n\r\nOK\r\n");
 }
 
+/* After the sync: setup, SIM ready, registered at home, then the tail. */
+static void script_registered(struct mock_port *mp)
+{
+	script_setup(mp);
+	mock_port_expect(mp, "AT+CPIN?\r", "\r\n+CPIN: READY\r\n\r\nOK\r\n");
+	mock_port_expect(mp, "AT+CREG?\r", "\r\n+CREG: 0,1\r\n\r\nOK\r\n");
+	script_tail(mp);
+}
+
 static void script_ready(struct mock_port *mp, const char *creg)
 {
 	script_sync(mp);
@@ -74,10 +83,7 @@ static void test_bringup_deaf_module_with_noise(void **state)
 	mock_port_push(&f->mp, "\xff\xfe\x80");
 	mock_port_expect(&f->mp, "AT\rAT\rAT\rAT\r", "\xf0\r\nOK\r\n");
 	mock_port_expect(&f->mp, "AT+CMEE?\r", "\r\n+CMEE: 0\r\n\r\nOK\r\n");
-	script_setup(&f->mp);
-	mock_port_expect(&f->mp, "AT+CPIN?\r", "\r\n+CPIN: READY\r\n\r\nOK\r\n");
-	mock_port_expect(&f->mp, "AT+CREG?\r", "\r\n+CREG: 0,1\r\n\r\nOK\r\n");
-	script_tail(&f->mp);
+	script_registered(&f->mp);
 	uint64_t t0 = f->mp.now;
 	assert_int_equal(sim800_bringup(&f->m, NULL, NULL), SIM800_OK);
 	assert_true(f->mp.now - t0 >= 3 * 400);
@@ -112,10 +118,7 @@ static void test_bringup_escapes_data_mode(void **state)
 	mock_port_expect(&f->mp, "AT\rAT\rAT\rAT\rAT\rAT\rAT\rAT\r+++", "\r\nOK\r\n");
 	script_sync(&f->mp);
 	mock_port_expect(&f->mp, "ATH\r", "\r\nOK\r\n");
-	script_setup(&f->mp);
-	mock_port_expect(&f->mp, "AT+CPIN?\r", "\r\n+CPIN: READY\r\n\r\nOK\r\n");
-	mock_port_expect(&f->mp, "AT+CREG?\r", "\r\n+CREG: 0,1\r\n\r\nOK\r\n");
-	script_tail(&f->mp);
+	script_registered(&f->mp);
 	uint64_t t0 = f->mp.now;
 	assert_int_equal(sim800_bringup(&f->m, NULL, NULL), SIM800_OK);
 	assert_true(mock_port_done(&f->mp));
