@@ -20,7 +20,8 @@ struct cf_case {
 	double time_limit;   /* seconds for the adapter */
 	double expected;     /* typical seconds on a simulated module (key expected_s, default 1):
 			      * orders the work, longest first; never a limit */
-	json_t *needs;       /* array: "control" (fault injection), "fixtures", "sim" */
+	json_t *needs;       /* array: "control" (fault injection), "fixtures", "sim", "pins" (RI/DTR
+			      * lines: skipped on simulated modules) */
 	json_t *setup;       /* array of control-socket requests before the adapter runs */
 	json_t *during;      /* array of control requests sent once the adapter has started */
 	json_t *scenario;    /* array of scenario events (sim800-sim --scenario), e.g. a reset
@@ -125,6 +126,8 @@ struct cf_run_opts {
 	const char *bin_dir;     /* where sim800-sim and sim800-fixtures are */
 	double scale;            /* --time-scale for the simulators */
 	const char *transcripts; /* keep every case's wire under it, or NULL */
+	unsigned frag_max;       /* simulated modules' output in fragments of 1..frag_max bytes */
+	unsigned frag_gap_ms;    /* with 0..frag_gap_ms ms between them (op fragment) */
 };
 
 /* A case on a target. */

@@ -174,6 +174,12 @@ static void run_case(const struct cf_run_opts *o, struct cf_target *t, const str
 		snprintf(why, sizeof why, "only on %s", c->profile);
 		goto done;
 	}
+	if (!t->real && cf_case_needs(c, "pins")) {
+		r->v = CF_SKIP;
+		snprintf(why, sizeof why, "needs the module's RI/DTR lines, which a simulated module "
+					  "on a pty does not have");
+		goto done;
+	}
 	if (t->real && cf_case_needs(c, "control")) {
 		r->v = CF_SKIP;
 		snprintf(why, sizeof why, "needs fault injection, which only a simulated module gives");
@@ -195,21 +201,31 @@ static void run_case(const struct cf_run_opts *o, struct cf_target *t, const str
 		r->v = CF_FAIL;
 		goto done;
 	}
+	/* The runner's fragmentation first: a case's own setup may change it. */
+	json_t *all = json_array();
+	if (!t->real && o->frag_max)
+		json_array_append_new(all, json_pack("{s:s,s:i,s:i}", "op", "fragment", "max_bytes",
+						     (int)o->frag_max, "max_gap_ms",
+						     (int)o->frag_gap_ms));
+	json_array_extend(all, c->setup);
 	size_t i;
 	json_t *s;
-	json_array_foreach(c->setup, i, s) {
+	json_array_foreach(all, i, s) {
 		json_t *rq = expand_json(s, t, fx);
 		json_t *reply = cf_control(t, rq, why, sizeof why);
 		json_decref(rq);
 		if (!reply || !json_is_true(json_object_get(reply, "ok"))) {
 			r->v = CF_FAIL;
-			snprintf(why, sizeof why, "case setup %zu refused: %s", i,
+			snprintf(why, sizeof why, "case setup %s refused: %s",
+				 json_string_value(json_object_get(s, "op")),
 				 reply ? json_string_value(json_object_get(reply, "error")) : "no reply");
 			json_decref(reply);
+			json_decref(all);
 			goto stop;
 		}
 		json_decref(reply);
 	}
+	json_decref(all);
 	json_t *req = expand_json(c->request, t, fx);
 	json_object_set_new(req, "case", json_string(c->id));
 	json_object_set_new(req, "time_limit_s", json_real(c->time_limit));

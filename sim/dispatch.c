@@ -102,10 +102,38 @@ static struct at_result run(struct sim_modem *m, const struct at_cmd *c)
 	return result_from_text(m->profile->unknown_answer ? m->profile->unknown_answer : "ERROR");
 }
 
+static void finish_now(struct sim_modem *m, struct at_result r);
+
+static void late_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	struct sim_modem *m = (struct sim_modem *)((char *)w - offsetof(struct sim_modem, disp.late));
+	finish_now(m, m->disp.late_res);
+}
+
+/* The final result, unless fault late_final holds it back: the module stays busy (input
+ * waits in the backlog) until it goes out. */
 static void finish(struct sim_modem *m, struct at_result r)
 {
 	struct dispatch *d = &m->disp;
 	ev_timer_stop(m->loop, &d->delay);
+	if (d->late_armed) {
+		transcript_note(m->log, m->index, "fault: final result of %s held %.3f s",
+				d->late_cmd, d->late_s);
+		d->late_cmd[0] = '\0';
+		d->late_armed = false;
+		d->late_res = r;
+		ev_timer_init(&d->late, late_cb, d->late_s, 0.);
+		ev_timer_start(m->loop, &d->late);
+		return;
+	}
+	finish_now(m, r);
+}
+
+static void finish_now(struct sim_modem *m, struct at_result r)
+{
+	struct dispatch *d = &m->disp;
 	d->busy = false;
 	respond_final(m, r);
 	if (d->hold_urcs) {
@@ -130,6 +158,20 @@ static bool is_failure(struct at_result r)
 {
 	return r.kind == AT_RES_ERROR || r.kind == AT_RES_CME || r.kind == AT_RES_CMS ||
 	       r.kind == AT_RES_TEXT || r.kind == AT_RES_CODE;
+}
+
+/* A command ran: is it the one whose final result fault late_final holds back? */
+static void ran(struct sim_modem *m, struct at_result res)
+{
+	struct dispatch *d = &m->disp;
+	if (m->n_urc_before) {
+		respond_urcs_before(m);
+		respond_urcs_count(m);
+	}
+	scenario_command(m, d->cur.name);
+	d->last = res;
+	if (d->late_cmd[0] && strcmp(d->late_cmd, d->cur.name) == 0)
+		d->late_armed = true;
 }
 
 /* Run commands until the line ends, one fails, or one must wait. */
@@ -163,8 +205,7 @@ static void step(struct sim_modem *m)
 		struct at_result res = run(m, &d->cur);
 		if (res.kind == AT_RES_ASYNC)
 			return;
-		scenario_command(m, d->cur.name);
-		d->last = res;
+		ran(m, res);
 		if (is_failure(res)) {
 			finish(m, res);
 			return;
@@ -189,8 +230,7 @@ void dispatch_done(struct sim_modem *m, struct at_result r)
 	struct dispatch *d = &m->disp;
 	if (!d->busy)
 		return;
-	scenario_command(m, d->cur.name);
-	d->last = r;
+	ran(m, r);
 	if (is_failure(r)) {
 		finish(m, r);
 		return;
@@ -217,6 +257,8 @@ void dispatch_line(struct sim_modem *m, const char *line, size_t len)
 void dispatch_abort(struct sim_modem *m)
 {
 	ev_timer_stop(m->loop, &m->disp.delay);
+	ev_timer_stop(m->loop, &m->disp.late);
+	m->disp.late_armed = false;
 	m->disp.busy = false;
 	m->disp.baud_after = 0;
 	m->disp.after_final = NULL;

@@ -135,13 +135,18 @@ static bool op_sms(struct sim_modem *m, struct req *r)
 	return true;
 }
 
-/* The network's delay between Ctrl-Z and +CMGS (field-bugs.md sms-cmgs-slow-final). */
+/* The network's delay between Ctrl-Z and +CMGS (field-bugs.md sms-cmgs-slow-final); "real":
+ * true makes it real milliseconds whatever --time-scale. */
 static bool op_sms_latency(struct sim_modem *m, struct req *r)
 {
 	long ms;
+	const json_t *real = json_object_get(r->j, "real");
 	if (!int_field(r, "ms", 0, 600000, -1, &ms))
 		return false;
+	if (real && !json_is_boolean(real))
+		return bad(r, "real", "\"%s\" must be true or false", "real");
 	svc_sms_set_latency(m, (unsigned)ms);
+	svc_sms_latency_real(m, json_is_true(real));
 	return true;
 }
 
@@ -160,9 +165,14 @@ static bool op_sms_sent(struct sim_modem *m, struct req *r)
 static bool op_sms_reject(struct sim_modem *m, struct req *r)
 {
 	long code;
+	const json_t *stray = json_object_get(r->j, "stray_ok");
 	if (!int_field(r, "code", 0, 600, -1, &code))
 		return false;
+	if (stray && !json_is_boolean(stray))
+		return bad(r, "stray_ok", "\"%s\" must be true or false", "stray_ok");
 	svc_sms_reject_next(m, (int)code);
+	if (json_is_true(stray))
+		svc_sms_stray_ok_next(m);
 	return true;
 }
 
@@ -269,15 +279,106 @@ static bool op_mute(struct sim_modem *m, struct req *r)
 	return true;
 }
 
-/* Any URC line, e.g. "DST: 1" or "*PSUTTZ: ..." (field-bugs.md urc-dst-taken-as-imsi). */
+/* A command name as the parser gives it ("+CIMI", "I", "D"): upper case, no "AT". */
+static bool cmd_name_field(struct req *r, const char *name, const char **out)
+{
+	if (!str_field(r, name, false, out))
+		return false;
+	const char *v = *out;
+	if (v && (!*v || strlen(v) >= sizeof((struct urc_before *)0)->cmd ||
+		  strspn(v, "+&ABCDEFGHIJKLMNOPQRSTUVWXYZ") != strlen(v) || !strncmp(v, "AT", 2)))
+		return bad(r, name, "\"%s\" must be a command name as parsed, e.g. \"+CIMI\"", name);
+	return true;
+}
+
+/* Any URC line, e.g. "DST: 1" or "*PSUTTZ: ..." (field-bugs.md urc-dst-taken-as-imsi). With
+ * before_answer ("+CIMI") it waits and goes out right before that command's nth (default
+ * next) answer, between the echo and the answer, as a real module may send it. */
 static bool op_urc(struct sim_modem *m, struct req *r)
 {
-	const char *text;
-	if (!str_field(r, "text", true, &text))
+	const char *text, *before;
+	long nth;
+	if (!str_field(r, "text", true, &text) || !cmd_name_field(r, "before_answer", &before) ||
+	    !int_field(r, "nth", 1, 1000, 1, &nth))
 		return false;
-	if (strlen(text) > 400 || strpbrk(text, "\r\n"))
-		return bad(r, "text", "\"%s\" must be one line of at most 400 characters", "text");
-	modem_urc(m, "%s", text);
+	size_t cap = before ? sizeof m->urc_before[0].text : 401;
+	if (strlen(text) >= cap || strpbrk(text, "\r\n"))
+		return bad(r, "text", "\"%s\" must be one line (400 characters, 127 with before_answer)",
+			   "text");
+	if (!before) {
+		modem_urc(m, "%s", text);
+		return true;
+	}
+	if (m->n_urc_before == URC_BEFORE_MAX)
+		return bad(r, "before_answer", "at most %s URCs may wait for an answer", "8");
+	struct urc_before *u = &m->urc_before[m->n_urc_before++];
+	snprintf(u->cmd, sizeof u->cmd, "%s", before);
+	snprintf(u->text, sizeof u->text, "%s", text);
+	u->skip = (unsigned)nth - 1;
+	return true;
+}
+
+/* {"op":"late_final","command":"+CGMR","ms":4000}: that command's next final result goes out
+ * ms real milliseconds late, past a driver's timeout (urc-late-final-shifts-responses). */
+static bool op_late_final(struct sim_modem *m, struct req *r)
+{
+	const char *cmd;
+	long ms;
+	if (!cmd_name_field(r, "command", &cmd) || !int_field(r, "ms", 1, 600000, -1, &ms))
+		return false;
+	if (!cmd)
+		return bad(r, "command", "\"%s\" is required", "command");
+	snprintf(m->disp.late_cmd, sizeof m->disp.late_cmd, "%s", cmd);
+	m->disp.late_s = ms / 1000.0;
+	return true;
+}
+
+/* {"op":"escape_guard","ms":1000}: the "+++" guard time in real milliseconds whatever
+ * --time-scale, from the next data mode on (ppp-escape-guard-time). */
+static bool op_escape_guard(struct sim_modem *m, struct req *r)
+{
+	long ms;
+	if (!int_field(r, "ms", 1, 10000, -1, &ms))
+		return false;
+	m->escape_guard = ms / 1000.0;
+	return true;
+}
+
+/* {"op":"ppp_online","cid":1}: the module is in a PPP call's data mode, as after a dial by a
+ * host that has since reset (ppp-host-reboot-in-data-mode): AT is PPP garbage until "+++". */
+static bool op_ppp_online(struct sim_modem *m, struct req *r)
+{
+	long cid;
+	if (!int_field(r, "cid", 1, SVC_PPP_MAX_CID, 1, &cid))
+		return false;
+	if (!svc_ppp_online_now(m, (int)cid))
+		return bad(r, "", "%s", "no call: not attached, no PPP on this firmware, or a call "
+				   "is already up");
+	return true;
+}
+
+/* {"op":"ppp_leftover","frames":3}: the next "+++" escape is answered after that many PPP
+ * frames still queued for the host (ppp-leftover-frames-after-exit). */
+static bool op_ppp_leftover(struct sim_modem *m, struct req *r)
+{
+	long n;
+	if (!int_field(r, "frames", 1, 3, -1, &n))
+		return false;
+	if (!svc_ppp_leftover_frames(m, (unsigned)n))
+		return bad(r, "", "%s", "no memory");
+	return true;
+}
+
+/* {"op":"fragment","max_bytes":8,"max_gap_ms":20}: output in random fragments of 1..max_bytes
+ * with 0..max_gap_ms real milliseconds between them, seeded by --seed
+ * (urc-fragmented-delivery-byte-loss); max_bytes 0 turns it off. */
+static bool op_fragment(struct sim_modem *m, struct req *r)
+{
+	long max, gap;
+	if (!int_field(r, "max_bytes", 0, 4096, -1, &max) ||
+	    !int_field(r, "max_gap_ms", 0, 1000, 0, &gap))
+		return false;
+	pacing_set_fragments(&m->out, (unsigned)max, (unsigned)gap, modem_random(m));
 	return true;
 }
 
@@ -300,7 +401,9 @@ static const struct op ops[] = {
 	{"call_outcome", op_call_outcome}, {"voltage", op_voltage},   {"power_down", op_power_down},
 	{"power_on", op_power_on},       {"reset", op_reset},         {"drop", op_drop},
 	{"corrupt", op_corrupt},         {"mute", op_mute},           {"urc", op_urc},
-	{"state", op_state},
+	{"state", op_state},             {"late_final", op_late_final},
+	{"escape_guard", op_escape_guard}, {"fragment", op_fragment},
+	{"ppp_online", op_ppp_online},   {"ppp_leftover", op_ppp_leftover},
 };
 
 const char *inject_op_name(size_t i)

@@ -50,6 +50,13 @@ double modem_delay(const struct sim_modem *m, unsigned ms)
 	return ms / 1000.0 * m->opt->time_scale;
 }
 
+double modem_escape_guard(const struct sim_modem *m)
+{
+	/* MAN §2.2.12: 1 s of silence before and after "+++". The guard is the host's timing,
+	 * so a case that checks it (op escape_guard) sets it in real time. */
+	return m->escape_guard > 0 ? m->escape_guard : modem_delay(m, 1000);
+}
+
 uint32_t modem_random(struct sim_modem *m)
 {
 	/* xorshift32: small, seeded per modem, so --seed repeats a run exactly. */
@@ -409,6 +416,7 @@ struct sim_modem *modem_new(struct ev_loop *loop, int index, const struct profil
 	m->battery_mv = p->battery_mv;
 	at_line_init(&m->line, p->line_max, p->mixed_case_prefix);
 	ev_init(&m->disp.delay, NULL);
+	ev_init(&m->disp.late, NULL);
 	ev_init(&m->boot_timer, NULL);
 	netstate_init(m);
 	return m;

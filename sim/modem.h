@@ -135,6 +135,22 @@ struct dispatch {
 				      for the final result instead of landing inside the data */
 	/* Runs once the line's final result is out (AT+CFUN=1,1 reboots after its OK). */
 	void (*after_final)(struct sim_modem *m);
+	/* Fault late_final: the next line ending in command late_cmd holds its final result
+	 * for late_s real seconds (field-bugs.md urc-late-final-shifts-responses). */
+	char late_cmd[16];
+	double late_s;
+	bool late_armed;           /* late_cmd ran in this line: its final waits */
+	ev_timer late;
+	struct at_result late_res;
+};
+
+/* URCs put right before a command's first information line (op urc with before_answer):
+ * a real module may send one between the echo and the answer (urc-dst-taken-as-imsi). */
+#define URC_BEFORE_MAX 8
+struct urc_before {
+	char cmd[16];              /* command name as parsed ("+CIMI") */
+	char text[128];
+	unsigned skip;             /* executions of cmd to let pass first (op field nth - 1) */
 };
 
 struct sim_modem {
@@ -178,6 +194,10 @@ struct sim_modem {
 	struct replay_run *replay;        /* --replay: a recording answers instead of the engine */
 	bool swallow_lf;                  /* a line just ended with CR: a following LF is
 					     neither echoed nor parsed (facts §0, pythings) */
+	struct urc_before urc_before[URC_BEFORE_MAX];
+	size_t n_urc_before;
+	double escape_guard;              /* op escape_guard: "+++" guard in real seconds,
+					     whatever --time-scale; 0 = 1 s scaled */
 };
 
 /* Create a modem on an already created transport (ownership passes to the modem). */
@@ -193,6 +213,8 @@ void modem_power_off(struct sim_modem *m);
 
 /* A profile delay in seconds after --time-scale. */
 double modem_delay(const struct sim_modem *m, unsigned ms);
+/* The "+++" guard time in seconds: 1 s scaled, or the op escape_guard's real time. */
+double modem_escape_guard(const struct sim_modem *m);
 
 /* Raw bytes to the host (echo, prompts, data), logged in the transcript. */
 void modem_send(struct sim_modem *m, const void *buf, size_t n);

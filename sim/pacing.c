@@ -7,12 +7,23 @@
 /* A tick sends what the elapsed time allows; ~1 ms keeps bursts to a dozen bytes at 115200. */
 #define TICK_MIN 0.001
 
+static uint32_t frag_random(struct pacing *p)
+{
+	uint32_t x = p->frag_rng;
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return p->frag_rng = x;
+}
+
 static void flush(struct pacing *p, size_t budget)
 {
-	while (p->len && budget && !p->blocked) {
+	while (p->len && budget && !p->blocked && !ev_is_active(&p->gap)) {
 		size_t chunk = p->len;
 		if (chunk > budget)
 			chunk = budget;
+		if (p->frag_max && chunk > 1)
+			chunk = 1 + frag_random(p) % (chunk < p->frag_max ? chunk : p->frag_max);
 		ssize_t w = transport_write(p->tr, p->q + p->head, chunk);
 		if (w <= 0) {
 			if (w < 0) { /* hard error: nothing more can be sent */
@@ -30,6 +41,11 @@ static void flush(struct pacing *p, size_t budget)
 		budget -= (size_t)w;
 		if (p->rate > 0)
 			p->credit -= (double)w;
+		unsigned gap = p->frag_gap_ms ? frag_random(p) % (p->frag_gap_ms + 1) : 0;
+		if (gap && p->len) {
+			ev_timer_set(&p->gap, gap / 1000.0, 0.);
+			ev_timer_start(p->loop, &p->gap);
+		}
 	}
 	if (p->want_drain && p->len < PACING_LOW_WATER && p->on_drain) {
 		p->want_drain = false;
@@ -89,7 +105,7 @@ static double burst_max(const struct pacing *p)
 
 static void schedule(struct pacing *p)
 {
-	if (p->len == 0 || p->blocked || ev_is_active(&p->timer))
+	if (p->len == 0 || p->blocked || ev_is_active(&p->timer) || ev_is_active(&p->gap))
 		return;
 	if (p->rate <= 0) {
 		/* Unpaced: what this loop iteration queues goes out in one write at the start of
@@ -128,12 +144,34 @@ static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	schedule(p);
 }
 
+static void gap_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)revents;
+	(void)loop;
+	struct pacing *p = (struct pacing *)((char *)w - offsetof(struct pacing, gap));
+	if (p->rate <= 0)
+		flush(p, SIZE_MAX);
+	schedule(p);
+}
+
+void pacing_set_fragments(struct pacing *p, unsigned max, unsigned gap_ms, uint32_t seed)
+{
+	p->frag_max = max;
+	p->frag_gap_ms = max ? gap_ms : 0;
+	p->frag_rng = seed ? seed : 1u;
+	if (!max) {
+		ev_timer_stop(p->loop, &p->gap);
+		schedule(p);
+	}
+}
+
 int pacing_init(struct pacing *p, struct ev_loop *loop, struct transport *tr, unsigned baud)
 {
 	memset(p, 0, sizeof *p);
 	p->loop = loop;
 	p->tr = tr;
 	ev_init(&p->timer, tick_cb);
+	ev_init(&p->gap, gap_cb);
 	pacing_set_baud(p, baud);
 	return 0;
 }
@@ -141,6 +179,7 @@ int pacing_init(struct pacing *p, struct ev_loop *loop, struct transport *tr, un
 void pacing_destroy(struct pacing *p)
 {
 	ev_timer_stop(p->loop, &p->timer);
+	ev_timer_stop(p->loop, &p->gap);
 	free(p->q);
 	p->q = NULL;
 }
@@ -193,4 +232,5 @@ void pacing_discard(struct pacing *p)
 	p->head = 0;
 	p->blocked = false;
 	ev_timer_stop(p->loop, &p->timer);
+	ev_timer_stop(p->loop, &p->gap);
 }

@@ -39,6 +39,12 @@ struct pacing {
 	void *drain_ctx;
 	bool want_drain;
 	uint64_t sent;
+	/* Random fragments (pacing_set_fragments): each write is 1..frag_max bytes, followed by
+	 * a silence of 0..frag_gap_ms real milliseconds (field-bugs.md
+	 * urc-fragmented-delivery-byte-loss). frag_max 0 = off. */
+	unsigned frag_max, frag_gap_ms;
+	uint32_t frag_rng;        /* xorshift state: the same seed gives the same fragments */
+	ev_timer gap;             /* the silence after a fragment */
 };
 
 int pacing_init(struct pacing *p, struct ev_loop *loop, struct transport *tr, unsigned baud);
@@ -47,6 +53,9 @@ void pacing_destroy(struct pacing *p);
 void pacing_set_clock(struct pacing *p, pacing_clock_fn clock, void *ctx);
 /* 0 = send at once (--no-pacing). */
 void pacing_set_baud(struct pacing *p, unsigned baud);
+/* Deliver output in random fragments of 1..max bytes with 0..gap_ms (real time) of silence
+ * after each, seeded; max 0 turns it off. Composes with the baud rate. */
+void pacing_set_fragments(struct pacing *p, unsigned max, unsigned gap_ms, uint32_t seed);
 /* Queue bytes; returns how many were dropped (no host present or queue full). */
 size_t pacing_write(struct pacing *p, const void *buf, size_t n);
 /* The transport can take bytes again. */

@@ -142,6 +142,8 @@ struct profile {
 	unsigned connect_fail_ms;   /* CONNECT FAIL for an unreachable host; 75000 (MAN §8.2.2) */
 	char *ppp_connect;          /* ATD*99#/ATO result with ATX>0: "CONNECT" or "CONNECT <text>" */
 	unsigned ppp_rate;          /* PPP data to the host, bits/s; 0 = the line rate */
+	bool ppp_escape_no_carrier; /* "+++" in a PPP call: NO CARRIER and the call ends, not
+				     * OK in command mode (data.ppp_escape_answer; UNCERTAIN) */
 
 	/* names the data services resolve: "NAME[:PORT]=IP[:PORT]" (netmap_host syntax) */
 	char **hosts;

@@ -152,14 +152,27 @@ static bool conv_timing(struct schema *sc, const node_t *m, struct profile *p)
 /* data: the CIP stack's limits and timing (svc_tcp.c), PPP's CONNECT text and rate (svc_ppp.c). */
 static bool conv_data(struct schema *sc, const node_t *m, struct profile *p)
 {
+	char *esc = NULL; /* ppp_escape_answer */
 	const struct field f[] = {
 		{ "send_max", F_UINT, .lo = 1, .hi = 1460, .out = &p->cip_send_max },
 		{ "rx_buffer", F_UINT, .lo = 64, .hi = 1048576, .out = &p->cip_rx_buffer },
 		{ "connect_fail_ms", F_UINT, .lo = 0, .hi = MS_MAX, .out = &p->connect_fail_ms },
 		{ "ppp_connect", F_STR, .rule = &schema_rule_line, .out = &p->ppp_connect },
 		{ "ppp_rate", F_UINT, .lo = 0, .hi = 10000000, .out = &p->ppp_rate },
+		{ "ppp_escape_answer", F_STR, .rule = &schema_rule_line, .out = &esc },
 	};
-	if (!schema_read_fields(sc, m, f, N_FIELDS(f)))
+	bool ok = schema_read_fields(sc, m, f, N_FIELDS(f));
+	if (ok && esc && strcmp(esc, "OK") != 0 && strcmp(esc, "NO CARRIER") != 0) {
+		size_t mark = schema_path_key(sc, "ppp_escape_answer");
+		fail(sc, schema_value_of(m, "ppp_escape_answer"),
+		     "expected OK or \"NO CARRIER\", got \"%s\"", esc);
+		schema_path_pop(sc, mark);
+		ok = false;
+	}
+	if (ok && esc)
+		p->ppp_escape_no_carrier = strcmp(esc, "NO CARRIER") == 0;
+	free(esc);
+	if (!ok)
 		return false;
 	/* A driver matches the word (facts §7: strstr(line, "CONNECT")); anything else would be a
 	 * different result code, not CONNECT's text. */

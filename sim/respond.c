@@ -27,12 +27,39 @@ const char *respond_code_text(int code)
 	return code_text[code];
 }
 
-void respond_info(struct sim_modem *m, const char *text, size_t len)
+static void info_line(struct sim_modem *m, const char *text, size_t len)
 {
 	if (m->v.verbose)
 		modem_send(m, "\r\n", 2);
 	modem_send(m, text, len);
 	modem_send(m, "\r\n", 2);
+}
+
+void respond_urcs_before(struct sim_modem *m)
+{
+	size_t keep = 0;
+	for (size_t i = 0; i < m->n_urc_before; i++) {
+		struct urc_before *u = &m->urc_before[i];
+		if (u->skip == 0 && strcmp(u->cmd, m->disp.cur.name) == 0)
+			info_line(m, u->text, strlen(u->text));
+		else
+			m->urc_before[keep++] = *u;
+	}
+	m->n_urc_before = keep;
+}
+
+void respond_urcs_count(struct sim_modem *m)
+{
+	for (size_t i = 0; i < m->n_urc_before; i++)
+		if (m->urc_before[i].skip && strcmp(m->urc_before[i].cmd, m->disp.cur.name) == 0)
+			m->urc_before[i].skip--;
+}
+
+void respond_info(struct sim_modem *m, const char *text, size_t len)
+{
+	if (m->n_urc_before && m->disp.busy)
+		respond_urcs_before(m);
+	info_line(m, text, len);
 }
 
 void respond_infof(struct sim_modem *m, const char *fmt, ...)

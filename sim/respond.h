@@ -9,6 +9,12 @@
 /* An information line: "\r\n<text>\r\n" (ATV1) or "<text>\r\n" (ATV0) (MAN §2.2.25). */
 void respond_info(struct sim_modem *m, const char *text, size_t len);
 void respond_infof(struct sim_modem *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* URCs waiting for the running command's answer (op urc, before_answer) go out now, in order:
+ * respond_info calls it before the first answer line, dispatch.c after a command that had
+ * none, so they precede its final result. */
+void respond_urcs_before(struct sim_modem *m);
+/* The running command has answered: those waiting for a later execution of it come closer. */
+void respond_urcs_count(struct sim_modem *m);
 /* A final result; AT_RES_NONE and AT_RES_ASYNC send nothing; ATQ1 suppresses result codes. */
 void respond_final(struct sim_modem *m, struct at_result r);
 /* A URC line, formatted like an information line. */

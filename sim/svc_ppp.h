@@ -17,6 +17,12 @@ struct svc_ppp_pdp {
 
 /* ATD*99# / ATD*99***<cid># (MAN §20.8): CONNECT and PPP, or the module's error. */
 struct at_result svc_ppp_dial(struct sim_modem *m, int cid);
+/* The next "+++" escape sends this many PPP frames (LCP Echo-Requests still queued) before
+ * its OK / NO CARRIER (op ppp_leftover: field-bugs.md ppp-leftover-frames-after-exit). */
+bool svc_ppp_leftover_frames(struct sim_modem *m, unsigned frames);
+/* A call in data mode now, as if a host had dialled cid and then reset (op ppp_online:
+ * field-bugs.md ppp-host-reboot-in-data-mode). False when the module could not dial. */
+bool svc_ppp_online_now(struct sim_modem *m, int cid);
 /* CONNECT with the profile's text (data.ppp_connect), for ATD*99# and ATO. */
 struct at_result svc_ppp_connect_result(const struct sim_modem *m);
 /* A PPP call exists (online, or in command mode after "+++"). */

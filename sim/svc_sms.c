@@ -261,6 +261,20 @@ void svc_sms_set_latency(struct sim_modem *m, unsigned ms)
 		s->latency_ms = ms > 60000 ? 60000 : ms;
 }
 
+void svc_sms_latency_real(struct sim_modem *m, bool real)
+{
+	struct svc_sms *s = svc_sms_get(m);
+	if (s)
+		s->latency_real = real;
+}
+
+void svc_sms_stray_ok_next(struct sim_modem *m)
+{
+	struct svc_sms *s = svc_sms_get(m);
+	if (s)
+		s->stray_ok_next = true;
+}
+
 size_t svc_sms_used(const struct svc_sms *s, enum sms_mem mem)
 {
 	size_t n = 0;
@@ -337,6 +351,10 @@ void svc_sms_submit(struct sim_modem *m, const char *to, const char *text)
 		modem_command_done(m, RES_CMS(300)); /* ME failure */
 		return;
 	}
+	if (s->stray_ok_next) {
+		s->stray_ok_next = false;
+		respond_final(m, RES_OK);
+	}
 	/* No network: fails at once after the prompt phase (field bug sms-send-before-registration;
 	 * the code 331 "no network" is UNCERTAIN). */
 	if (!netstate_registered(m) || m->net.cfun != 1) {
@@ -354,7 +372,8 @@ void svc_sms_submit(struct sim_modem *m, const char *to, const char *text)
 	s->send_error = s->reject_next;
 	s->reject_next = 0;
 	s->sending = true;
-	ev_timer_set(&s->send_timer, modem_delay(m, s->latency_ms), 0.);
+	ev_timer_set(&s->send_timer,
+		     s->latency_real ? s->latency_ms / 1000.0 : modem_delay(m, s->latency_ms), 0.);
 	ev_timer_start(m->loop, &s->send_timer);
 }
 

@@ -83,6 +83,8 @@ struct svc_sms {
 	int mr;                    /* last message reference handed out (0..255) */
 	int reject_next;           /* 0, or the +CMS ERROR code for the next send */
 	unsigned latency_ms;       /* Ctrl-Z to +CMGS, before --time-scale */
+	bool latency_real;         /* latency_ms is real time, whatever --time-scale */
+	bool stray_ok_next;        /* a stray OK right after the next Ctrl-Z */
 	struct sms_sent *sent;     /* owned, oldest first */
 	size_t n_sent;
 	/* The send in flight, between Ctrl-Z and its final result. */
@@ -114,6 +116,11 @@ void svc_sms_reject_next(struct sim_modem *m, int cms_code);
 /* Injected: network latency between Ctrl-Z and "+CMGS:" (ms before --time-scale; max 60000,
  * the manual's limit, facts §9.1). */
 void svc_sms_set_latency(struct sim_modem *m, unsigned ms);
+/* Injected: the latency is real milliseconds whatever --time-scale (sms-cmgs-slow-final). */
+void svc_sms_latency_real(struct sim_modem *m, bool real);
+/* Injected: right after the next Ctrl-Z an OK goes out, as a previous command's late final
+ * would (field-bugs.md sms-false-success-on-stray-ok); the send's own result follows. */
+void svc_sms_stray_ok_next(struct sim_modem *m);
 /* "SMS Ready" went out: SMS commands work from now on (field-bugs.md boot-sms-cmd-error-...). */
 void svc_sms_ready(struct sim_modem *m);
 void svc_sms_reset(struct sim_modem *m);

@@ -61,7 +61,7 @@ void svc_tcp_online(struct sim_modem *m)
 	if (!t || t->conn[0].st != CIP_CONN_CONNECTED)
 		return;
 	/* AT+CIPCCFG esc=0 turns the escape off: a guard nobody can keep. */
-	double guard = t->ccfg[0] && t->ccfg[3] == 0 ? 1e9 : modem_delay(m, 1000);
+	double guard = t->ccfg[0] && t->ccfg[3] == 0 ? 1e9 : modem_escape_guard(m);
 	escape_init(&t->esc, m->loop, guard, online_data, online_escape, t);
 	t->online = true;
 	const struct modem_input_hook hook = {.feed = online_feed, .ctx = t};

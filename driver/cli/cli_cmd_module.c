@@ -11,7 +11,7 @@ static const char *cap_name(enum sim800_cap c)
 /* Sync, echo off, verbose errors: enough for info and at. */
 static enum sim800_err light_up(struct cli *c)
 {
-	enum sim800_err e = sim800_sync(&c->m, 10000);
+	enum sim800_err e = sim800_sync_any_mode(&c->m, 10000);
 	if (e != SIM800_OK)
 		return e;
 	if ((e = sim800_exec(&c->m, "ATE0", 0)) != SIM800_OK)
@@ -126,6 +126,26 @@ enum sim800_err cli_data_up(struct cli *c, struct sim800_caps *caps, bool *ppp)
 	return identify(c, &in, caps, ppp);
 }
 
+/* dial: registration, ATD*99***1# up to CONNECT, then straight back out with the guarded
+ * "+++" and ATH: the escape path of a PPP session, without the PPP client (ADAPTERS.md
+ * action dial; field-bugs.md ppp-exit-no-carrier-missed, ppp-escape-guard-time). */
+int cli_cmd_dial(struct cli *c)
+{
+	struct sim800_bringup_cfg bc = {.reg_timeout_ms = c->timeout_ms, .pin = c->pin};
+	enum sim800_err e = sim800_bringup(&c->m, &bc, NULL);
+	if (e == SIM800_OK)
+		e = sim800_ppp_dial(&c->m, c->apn);
+	if (e != SIM800_OK)
+		return cli_fail(c, e);
+	cli_note(c, "CONNECT; leaving data mode");
+	e = sim800_ppp_hangup(&c->m);
+	if (c->json)
+		json_object_set_new(c->out, "dial", json_pack("{s:b}", "connected", 1));
+	else
+		printf("connected, then hung up: %s\n", sim800_err_name(e));
+	return e == SIM800_OK ? CLI_EXIT_OK : cli_fail(c, e);
+}
+
 struct at_ctx {
 	struct cli *c;
 	json_t *lines;
@@ -151,7 +171,7 @@ int cli_cmd_at(struct cli *c, int argc, char **argv)
 {
 	if (argc < 1)
 		return CLI_EXIT_USAGE;
-	enum sim800_err e = sim800_sync(&c->m, 10000);
+	enum sim800_err e = sim800_sync_any_mode(&c->m, 10000);
 	if (e != SIM800_OK)
 		return cli_fail(c, e);
 	json_t *arr = json_array();

@@ -16,6 +16,7 @@ static const char usage[] =
 	"  tcp HOST PORT [--send STR|@FILE] [--read N] [--udp]   CIP client (plaintext)\n"
 	"  sms send NUMBER TEXT | sms list\n"
 	"  ppp URL [--cafile F] [--insecure]   dial, fetch URL over PPP with host TLS, hang up\n"
+	"  dial                          ATD*99***1# up to CONNECT, then \"+++\" and ATH\n"
 	"  at CMD...                     send raw commands, print the answers\n"
 	"options:\n"
 	"  --baud N      serial speed (default 115200; ignored by a pty)\n"
@@ -62,6 +63,8 @@ static int dispatch(struct cli *c, int argc, char **argv)
 		return cli_cmd_http(c, argc - 1, argv + 1, true);
 	if (strcmp(cmd, "at") == 0)
 		return cli_cmd_at(c, argc - 1, argv + 1);
+	if (strcmp(cmd, "dial") == 0 && argc == 1)
+		return cli_cmd_dial(c);
 	return CLI_EXIT_USAGE;
 }
 

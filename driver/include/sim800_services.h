@@ -200,6 +200,10 @@ size_t sim800_take_data(struct sim800 *m, uint8_t *buf, size_t cap);
 /* Back to command mode: 1 s guard, "+++", 1 s guard, OK or NO CARRIER (up to 3 tries), then
  * ATH; finally a sync. Bytes left over from PPP are discarded by the line parser. */
 enum sim800_err sim800_ppp_hangup(struct sim800 *m);
+/* sim800_sync for a host that just started: when AT gets no answer for 3 s the module may
+ * still be in data mode from before the host's reset (ppp-host-reboot-in-data-mode), so one
+ * guarded "+++", then sync for the rest of timeout_ms and ATH. Never longer than timeout_ms. */
+enum sim800_err sim800_sync_any_mode(struct sim800 *m, uint32_t timeout_ms);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Transport policy (sim800_policy.c)                                                        */

@@ -291,8 +291,9 @@ enum sim800_err sim800_bringup(struct sim800 *m, const struct sim800_bringup_cfg
 		.rssi = -1, .ber = -1, .battery_mv = -1,
 	};
 
-	/* RDY is optional (boot-rdy-absent-when-autobaud): sync by AT, bounded. */
-	enum sim800_err e = sim800_sync(m, c.sync_timeout_ms);
+	/* RDY is optional (boot-rdy-absent-when-autobaud): sync by AT, bounded; escaping a data
+	 * call left from before the host's reset. */
+	enum sim800_err e = sim800_sync_any_mode(m, c.sync_timeout_ms);
 	if (e == SIM800_OK)
 		e = sim800_exec(m, "ATE0", 0);
 	if (e == SIM800_OK) {

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #define GUARD_MS 1100 /* "+++" needs >= 1 s of silence before and after (MAN §2.2.12) */
+#define DATA_MODE_PROBE_MS 3000 /* AT unanswered this long: try the escape */
+#define SYNC_MIN_MS 400         /* one AT's wait (at_client.c SYNC_INTERVAL_MS) */
 
 enum sim800_err sim800_ppp_dial(struct sim800 *m, const char *apn)
 {
@@ -37,26 +39,60 @@ size_t sim800_take_data(struct sim800 *m, uint8_t *buf, size_t cap)
 	return k;
 }
 
+/* One guarded "+++"; its answer (OK or NO CARRIER: ppp-exit-no-carrier-missed) is left for
+ * the sync that follows. */
+static enum sim800_err escape_once(struct sim800 *m)
+{
+	enum sim800_err e = sim800_poll(m, GUARD_MS);
+	if (e != SIM800_OK)
+		return e;
+	at_urc_log(m, SIM800_LOG_TX, "+++", 3);
+	if (m->port.write(m->port.ctx, (const uint8_t *)"+++", 3) != 3)
+		return SIM800_ERR_IO;
+	return sim800_poll(m, GUARD_MS);
+}
+
+/* ATH after an escape; ERROR means nothing to hang up: fine. */
+static enum sim800_err hang_up(struct sim800 *m)
+{
+	enum sim800_err e = sim800_exec(m, "ATH", 0);
+	return e == SIM800_ERR_ERROR ? SIM800_OK : e;
+}
+
 enum sim800_err sim800_ppp_hangup(struct sim800 *m)
 {
 	if (!m)
 		return SIM800_ERR_INVAL;
 	enum sim800_err e = SIM800_ERR_NO_RESPONSE;
 	/* Up to three escapes (ppp-escape-guard-time); frames still coming are discarded by the
-	 * line parser ('~' lines: ppp-leftover-frames-after-exit). The escape's own answer (OK or
-	 * NO CARRIER: ppp-exit-no-carrier-missed) is drained by the sync that follows. */
+	 * line parser ('~' lines: ppp-leftover-frames-after-exit). */
 	for (int i = 0; i < 3 && e != SIM800_OK; i++) {
-		if ((e = sim800_poll(m, GUARD_MS)) != SIM800_OK)
-			return e;
-		at_urc_log(m, SIM800_LOG_TX, "+++", 3);
-		if (m->port.write(m->port.ctx, (const uint8_t *)"+++", 3) != 3)
-			return SIM800_ERR_IO;
-		if ((e = sim800_poll(m, GUARD_MS)) != SIM800_OK)
+		if ((e = escape_once(m)) != SIM800_OK)
 			return e;
 		e = sim800_sync(m, 3000);
 	}
 	if (e != SIM800_OK)
 		return e;
-	e = sim800_exec(m, "ATH", 0);
-	return e == SIM800_ERR_ERROR ? SIM800_OK : e; /* nothing to hang up: fine */
+	return hang_up(m);
+}
+
+enum sim800_err sim800_sync_any_mode(struct sim800 *m, uint32_t timeout_ms)
+{
+	if (!m)
+		return SIM800_ERR_INVAL;
+	uint64_t t0 = m->port.now_ms(m->port.ctx);
+	uint32_t first = timeout_ms < DATA_MODE_PROBE_MS ? timeout_ms : DATA_MODE_PROBE_MS;
+	enum sim800_err e = sim800_sync(m, first);
+	if (e != SIM800_ERR_NO_RESPONSE || timeout_ms <= first)
+		return e;
+	/* No answer to AT: perhaps still in data mode from before the host's reset
+	 * (ppp-host-reboot-in-data-mode), where AT is PPP garbage. Escape, hang up, sync. */
+	at_urc_log(m, SIM800_LOG_NOTE, "no answer: escaping a data call", 31);
+	if ((e = escape_once(m)) != SIM800_OK)
+		return e;
+	uint64_t used = m->port.now_ms(m->port.ctx) - t0;
+	if (used + SYNC_MIN_MS > timeout_ms)
+		return SIM800_ERR_NO_RESPONSE; /* the caller's bound holds */
+	e = sim800_sync(m, (uint32_t)(timeout_ms - used));
+	return e == SIM800_OK ? hang_up(m) : e;
 }

@@ -202,6 +202,34 @@ static void check_kinds(void **state)
 	unlink(json);
 }
 
+/* identity_matches_profile, wire_count and wire_next, and needs: [pins] (field-bugs.md urc-dst-taken-as-imsi,
+ * ppp-escape-guard-time, urc-late-final-shifts-responses) on scripted outcomes and the
+ * simulator's transcript of scenario URCs. */
+static void wire_check_kinds(void **state)
+{
+	(void)state;
+	char out[65536], json[128];
+	snprintf(json, sizeof json, "%s/wire.json", dir);
+	const char *const a[] = {"--adapter", T "/scripted", "--profile", "sim800-r14.18",
+				 "--case", "identity-*", "--case", "wire-*", "--case", "pins-*",
+				 "--json", json, NULL};
+	assert_int_equal(runner(a, out, sizeof out, NULL), 1);
+	json_t *r = json_load_file(json, 0, NULL);
+	assert_non_null(r);
+	expect_verdict(r, "identity-matches", "pass", NULL);
+	expect_verdict(r, "identity-urc-as-imsi", "fail",
+		       "reported IMSI DST: 1, the module says 234150000000000");
+	expect_verdict(r, "wire-count-holds", "pass", NULL);
+	expect_verdict(r, "wire-count-too-many", "fail",
+		       "wire_count: 2 matching records on the wire, expected 0..1");
+	expect_verdict(r, "wire-next-holds", "pass", NULL);
+	expect_verdict(r, "wire-next-other", "fail",
+		       "wire_next: the next note record is \"injected: urc after");
+	expect_verdict(r, "pins-skipped", "skip", "RI/DTR lines");
+	json_decref(r);
+	unlink(json);
+}
+
 /* On a real module one case runs at a time, and what needs injection or servers is skipped
  * with the reason. */
 static void device_skips_with_reasons(void **state)
@@ -306,6 +334,7 @@ int main(void)
 		cmocka_unit_test(urc_ignoring_driver_is_caught),
 		cmocka_unit_test(plaintext_driver_is_caught),
 		cmocka_unit_test(check_kinds),
+		cmocka_unit_test(wire_check_kinds),
 		cmocka_unit_test(device_skips_with_reasons),
 		cmocka_unit_test(parallel_cases_keep_their_evidence),
 		cmocka_unit_test(unknown_nested_check_refused),

@@ -28,6 +28,15 @@ static void script_tail(struct mock_port *mp)
 	mock_port_expect(mp, "AT+CBC\r", "\r\n+CBC: 0,85,4012\r\n\r\nOK\r\n");
 }
 
+/* After the sync: setup, SIM ready, registered at home, then the tail. */
+static void script_registered(struct mock_port *mp)
+{
+	script_setup(mp);
+	mock_port_expect(mp, "AT+CPIN?\r", "\r\n+CPIN: READY\r\n\r\nOK\r\n");
+	mock_port_expect(mp, "AT+CREG?\r", "\r\n+CREG: 0,1\r\n\r\nOK\r\n");
+	script_tail(mp);
+}
+
 static void script_ready(struct mock_port *mp, const char *creg)
 {
 	script_sync(mp);
@@ -74,10 +83,7 @@ static void test_bringup_deaf_module_with_noise(void **state)
 	mock_port_push(&f->mp, "\xff\xfe\x80");
 	mock_port_expect(&f->mp, "AT\rAT\rAT\rAT\r", "\xf0\r\nOK\r\n");
 	mock_port_expect(&f->mp, "AT+CMEE?\r", "\r\n+CMEE: 0\r\n\r\nOK\r\n");
-	script_setup(&f->mp);
-	mock_port_expect(&f->mp, "AT+CPIN?\r", "\r\n+CPIN: READY\r\n\r\nOK\r\n");
-	mock_port_expect(&f->mp, "AT+CREG?\r", "\r\n+CREG: 0,1\r\n\r\nOK\r\n");
-	script_tail(&f->mp);
+	script_registered(&f->mp);
 	uint64_t t0 = f->mp.now;
 	assert_int_equal(sim800_bringup(&f->m, NULL, NULL), SIM800_OK);
 	assert_true(f->mp.now - t0 >= 3 * 400);
@@ -99,6 +105,24 @@ static void test_bringup_no_response(void **state)
 	for (const char *p = f->mp.written; (p = strstr(p, "AT\r")); p += 3)
 		n++;
 	assert_true(n >= 10);
+	fx_free(f);
+}
+
+/* ppp-host-reboot-in-data-mode: the module is still in a PPP call from before the host's
+ * reset, so AT is PPP data and gets no answer. After 3 s of that: 1.1 s of silence, "+++",
+ * 1.1 s of silence, OK; then the usual sync, ATH, and the bring-up goes on. */
+static void test_bringup_escapes_data_mode(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new(5, 8);
+	mock_port_expect(&f->mp, "AT\rAT\rAT\rAT\rAT\rAT\rAT\rAT\r+++", "\r\nOK\r\n");
+	script_sync(&f->mp);
+	mock_port_expect(&f->mp, "ATH\r", "\r\nOK\r\n");
+	script_registered(&f->mp);
+	uint64_t t0 = f->mp.now;
+	assert_int_equal(sim800_bringup(&f->m, NULL, NULL), SIM800_OK);
+	assert_true(mock_port_done(&f->mp));
+	assert_true(f->mp.now - t0 >= 3000 + 2 * 1100);
 	fx_free(f);
 }
 
@@ -273,6 +297,7 @@ int main(void)
 		cmocka_unit_test(test_bringup_happy),
 		cmocka_unit_test(test_bringup_deaf_module_with_noise),
 		cmocka_unit_test(test_bringup_no_response),
+		cmocka_unit_test(test_bringup_escapes_data_mode),
 		cmocka_unit_test(test_bringup_rdy_and_boot_urcs),
 		cmocka_unit_test(test_bringup_slow_registration),
 		cmocka_unit_test(test_bringup_roaming),

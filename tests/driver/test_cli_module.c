@@ -1,4 +1,4 @@
-/* test_cli_module.c - the sim800 CLI's info, status, at, sms and usage against sim800-sim. */
+/* test_cli_module.c - the sim800 CLI's info, status, at, sms, dial and usage against sim800-sim. */
 #include "cli_rig.h"
 
 static void test_info(void **state)
@@ -78,6 +78,21 @@ static void test_sms(void **state)
 	json_decref(o.j);
 }
 
+/* dial: CONNECT, then back to command mode with the guarded "+++" and ATH. */
+static void test_dial(void **state)
+{
+	struct cli_rig *r = *state;
+	SKIP_IF_NO_RIG(r);
+	struct cli_rig_result o;
+	cli_rig_run(r, &o, (const char *[]){"--timeout", "5", "dial", NULL});
+	EXPECT_RC(&o, 0);
+	assert_true(json_is_true(json_object_get(json_object_get(o.j, "dial"), "connected")));
+	const char *esc = strstr(o.wire, "TX +++");
+	assert_non_null(esc);
+	assert_non_null(strstr(esc, "TX ATH"));
+	json_decref(o.j);
+}
+
 static void test_usage(void **state)
 {
 	struct cli_rig *r = *state;
@@ -96,6 +111,7 @@ int main(void)
 		cmocka_unit_test(test_status),
 		cmocka_unit_test(test_at),
 		cmocka_unit_test(test_sms),
+		cmocka_unit_test(test_dial),
 		cmocka_unit_test(test_usage),
 	};
 	return cli_rig_run_tests(tests, sizeof tests / sizeof tests[0]);

@@ -315,6 +315,13 @@ static void bad_requests(void **state)
 	rig_down(&r);
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static void sms_and_call_events(void **state)
 {
 	(void)state;
@@ -350,6 +357,22 @@ static void sms_and_call_events(void **state)
 	EXPECT_TTY(r.tty, "\r\n> ");
 	simproc_write_str(r.tty, "x\x1a");
 	EXPECT_TTY(r.tty, "\r\n+CMS ERROR: 500\r\n");
+	/* A stray OK (a previous command's late final) right after Ctrl-Z, then the error
+	 * (field-bugs.md sms-false-success-on-stray-ok). */
+	ask_ok(r.ctl, "{\"op\":\"sms_reject\",\"code\":331,\"stray_ok\":true}\n");
+	simproc_write_str(r.tty, "AT+CMGS=\"+15550001\"\r");
+	EXPECT_TTY(r.tty, "\r\n> ");
+	simproc_write_str(r.tty, "x\x1a");
+	EXPECT_TTY(r.tty, "\r\nOK\r\n\r\n+CMS ERROR: 331\r\n");
+	/* Latency in real time whatever --time-scale (sms-cmgs-slow-final). */
+	ask_ok(r.ctl, "{\"op\":\"sms_latency\",\"ms\":300,\"real\":true}\n");
+	double t0 = now_s();
+	simproc_write_str(r.tty, "AT+CMGS=\"+15550001\"\r");
+	EXPECT_TTY(r.tty, "\r\n> ");
+	simproc_write_str(r.tty, "y\x1a");
+	EXPECT_TTY(r.tty, "\r\n+CMGS: 2\r\n\r\nOK\r\n");
+	assert_true(now_s() - t0 >= 0.3);
+	ask_err(r.ctl, "{\"op\":\"sms_latency\",\"ms\":1,\"real\":1}\n", "real", "true or false");
 	ask_err(r.ctl, "{\"op\":\"sms\",\"from\":\"+1\"}\n", "text", "required");
 	/* A call: RING and +CLIP, the driver answers, the caller hangs up. */
 	ask_ok(r.ctl, "{\"op\":\"call\",\"from\":\"+4930123\"}\n");
@@ -366,6 +389,94 @@ static void sms_and_call_events(void **state)
 	rig_down(&r);
 }
 
+/* URCs between echo and answer, a final held past a driver's timeout, fragmented output. */
+static void answer_faults(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_up(&r, "sim800-r14.18", 1);
+	EXPECT_TTY(r.tty, BOOT);
+	/* urc-dst-taken-as-imsi: the URCs wait for AT+CIMI and precede its answer, in order;
+	 * other commands are untouched. */
+	ask_ok(r.ctl, "{\"op\":\"urc\",\"before_answer\":\"+CIMI\",\"text\":\"*PSUTTZ: 1\"}\n");
+	ask_ok(r.ctl, "{\"op\":\"urc\",\"before_answer\":\"+CIMI\",\"text\":\"DST: 1\"}\n");
+	simproc_write_str(r.tty, "AT\r");
+	EXPECT_TTY(r.tty, "AT\r\r\nOK\r\n");
+	simproc_write_str(r.tty, "AT+CIMI\r");
+	EXPECT_TTY(r.tty, "AT+CIMI\r\r\n*PSUTTZ: 1\r\n\r\nDST: 1\r\n\r\n234150000000000\r\n\r\nOK\r\n");
+	/* nth: the second execution from now. */
+	ask_ok(r.ctl, "{\"op\":\"urc\",\"before_answer\":\"+CIMI\",\"nth\":2,\"text\":\"DST: 0\"}\n");
+	simproc_write_str(r.tty, "AT+CIMI\r");
+	EXPECT_TTY(r.tty, "AT+CIMI\r\r\n234150000000000\r\n\r\nOK\r\n");
+	simproc_write_str(r.tty, "AT+CIMI\r");
+	EXPECT_TTY(r.tty, "AT+CIMI\r\r\nDST: 0\r\n\r\n234150000000000\r\n\r\nOK\r\n");
+	/* A command without answer lines: before its final result. */
+	ask_ok(r.ctl, "{\"op\":\"urc\",\"before_answer\":\"+CMGF\",\"text\":\"+CMTI: \\\"SM\\\",1\"}\n");
+	simproc_write_str(r.tty, "AT+CMGF=1\r");
+	EXPECT_TTY(r.tty, "AT+CMGF=1\r\r\n+CMTI: \"SM\",1\r\n\r\nOK\r\n");
+	ask_err(r.ctl, "{\"op\":\"urc\",\"before_answer\":\"AT+CIMI\",\"text\":\"x\"}\n",
+		"before_answer", "command name");
+	/* urc-late-final-shifts-responses: the info line at once, OK 0.4 s later; a command sent
+	 * meanwhile waits its turn and is answered after that OK. */
+	ask_ok(r.ctl, "{\"op\":\"late_final\",\"command\":\"+CGMR\",\"ms\":400}\n");
+	double t0 = now_s();
+	simproc_write_str(r.tty, "AT+CGMR\r");
+	EXPECT_TTY(r.tty, "AT+CGMR\r\r\nRevision:1418B05SIM800L24\r\n");
+	simproc_write_str(r.tty, "AT\r");
+	EXPECT_TTY(r.tty, "\r\nOK\r\nAT\r\r\nOK\r\n");
+	assert_true(now_s() - t0 >= 0.4);
+	ask_err(r.ctl, "{\"op\":\"late_final\",\"ms\":400}\n", "command", "required");
+	/* urc-fragmented-delivery-byte-loss: every byte arrives, in order, in pieces spread out
+	 * in time (gaps of 0-30 ms after fragments of 1-2 bytes: over 40 bytes, well over 0.1 s). */
+	ask_ok(r.ctl, "{\"op\":\"fragment\",\"max_bytes\":2,\"max_gap_ms\":30}\n");
+	t0 = now_s();
+	simproc_write_str(r.tty, "AT+CGMR;+CGMR\r");
+	EXPECT_TTY(r.tty, "AT+CGMR;+CGMR\r\r\nRevision:1418B05SIM800L24\r\n"
+			  "\r\nRevision:1418B05SIM800L24\r\n\r\nOK\r\n");
+	assert_true(now_s() - t0 >= 0.1);
+	ask_ok(r.ctl, "{\"op\":\"fragment\",\"max_bytes\":0}\n");
+	rig_down(&r);
+}
+
+/* ppp-host-reboot-in-data-mode and ppp-escape-guard-time: a call left in data mode; "+++"
+ * counts only with 1 s of real silence around it (op escape_guard), AT is PPP garbage. */
+static void ppp_faults(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_up(&r, "sim800-r14.18", 1);
+	EXPECT_TTY(r.tty, BOOT);
+	ask_ok(r.ctl, "{\"op\":\"escape_guard\",\"ms\":1000}\n");
+	ask_ok(r.ctl, "{\"op\":\"ppp_online\"}\n");
+	ask_err(r.ctl, "{\"op\":\"ppp_online\"}\n", "", "already up");
+	char buf[4096];
+	simproc_write_str(r.tty, "AT\r");
+	size_t n = simproc_read_all(r.tty, buf, sizeof buf - 1, 300, 300);
+	buf[n] = '\0';
+	assert_null(strstr(buf, "OK"));
+	/* Too soon after the AT: the pluses are data. */
+	simproc_write_str(r.tty, "+++");
+	n = simproc_read_all(r.tty, buf, sizeof buf - 1, 1500, 1500);
+	buf[n] = '\0';
+	assert_null(strstr(buf, "\r\nOK\r\n"));
+	/* A byte right after the pluses spoils the trailing guard too. */
+	simproc_write_str(r.tty, "+++x");
+	n = simproc_read_all(r.tty, buf, sizeof buf - 1, 1500, 1500);
+	buf[n] = '\0';
+	assert_null(strstr(buf, "\r\nOK\r\n"));
+	/* 1.5 s of silence before and after: command mode, OK a second after the pluses. */
+	double t0 = now_s();
+	simproc_write_str(r.tty, "+++");
+	n = simproc_read_all(r.tty, buf, sizeof buf - 1, 3000, 1500);
+	buf[n] = '\0';
+	assert_non_null(strstr(buf, "\r\nOK\r\n"));
+	assert_true(now_s() - t0 >= 1.0);
+	simproc_write_str(r.tty, "ATH\r");
+	EXPECT_TTY(r.tty, "ATH\r\r\nOK\r\n");
+	ask_err(r.ctl, "{\"op\":\"escape_guard\",\"ms\":0}\n", "ms", "from 1");
+	rig_down(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -375,6 +486,8 @@ int main(void)
 		cmocka_unit_test(cip_events),
 		cmocka_unit_test(bad_requests),
 		cmocka_unit_test(sms_and_call_events),
+		cmocka_unit_test(answer_faults),
+		cmocka_unit_test(ppp_faults),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,7 @@
 
 #include "pacing.h"
 #include "simtest.h"
+#include "svc_ppp.h"
 
 #define TESTP(name) SIM800_SOURCE_DIR "/tests/sim/profiles/" name ".yaml"
 
@@ -61,6 +62,51 @@ static void lcp_right_after_connect(void **state)
 	snprintf(want, sizeof want, "\r\nCONNECT\r\n%s", lcp_start);
 	expect_start(t, "ATD*99#\r", want);
 	escape(t);
+	EXPECT_REPLY(t, "ATH\r", "\r\nOK\r\n");
+	simtest_free(t);
+}
+
+/* data.ppp_escape_answer NO CARRIER (sim800l16-2014): the escape ends the call with NO
+ * CARRIER (field-bugs.md ppp-exit-no-carrier-missed); ATO has no call to resume. */
+static void escape_answers_no_carrier(void **state)
+{
+	(void)state;
+	struct simtest *t = attached("sim800l16-2014");
+	expect_start(t, "ATD*99#\r", "\r\nCONNECT\r\n");
+	simtest_run_for(t, 0.1);
+	simtest_take(t, NULL);
+	simtest_send(t, "+++");
+	WAIT_FOR(t, "\r\nNO CARRIER\r\n");
+	simtest_take(t, NULL);
+	EXPECT_REPLY(t, "AT\r", "\r\nOK\r\n");
+	assert_false(svc_ppp_active(t->m));
+	EXPECT_REPLY(t, "ATH\r", "\r\nOK\r\n");
+	/* No 27.010 multiplexer: AT+CMUX is refused, plain PPP is the way (ppp-cmux-on-sim800). */
+	EXPECT_REPLY(t, "AT+CMUX=0\r", "\r\nERROR\r\n");
+	simtest_free(t);
+}
+
+/* op ppp_leftover: frames still queued go out between the escape and its OK, whole and in
+ * order (field-bugs.md ppp-leftover-frames-after-exit). */
+static void leftover_frames_before_ok(void **state)
+{
+	(void)state;
+	struct simtest *t = attached("sim800-r14.18");
+	expect_start(t, "ATD*99#\r", "\r\nCONNECT\r\n");
+	simtest_run_for(t, 0.1);
+	simtest_take(t, NULL);
+	assert_true(svc_ppp_leftover_frames(t->m, 2));
+	simtest_send(t, "+++");
+	WAIT_FOR(t, "\r\nOK\r\n");
+	size_t n;
+	const char *out = simtest_take(t, &n);
+	static const char frame[] = "\x7e\xff\x7d\x23\xc0\x21\x7d\x29\x7d\x21\x7d\x20\x7d\x28"
+				    "\x5a\x3c\x96\xa1\xd5\x22\x7e";
+	const size_t k = sizeof frame - 1;
+	assert_true(n >= 2 * k + 6);
+	assert_memory_equal(out + n - 6, "\r\nOK\r\n", 6);
+	assert_memory_equal(out + n - 6 - 2 * k, frame, k);
+	assert_memory_equal(out + n - 6 - k, frame, k);
 	EXPECT_REPLY(t, "ATH\r", "\r\nOK\r\n");
 	simtest_free(t);
 }
@@ -160,6 +206,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(lcp_right_after_connect),
 		cmocka_unit_test(dial_modifiers_ignored),
+		cmocka_unit_test(escape_answers_no_carrier),
+		cmocka_unit_test(leftover_frames_before_ok),
 		cmocka_unit_test(connect_text_from_profile),
 		cmocka_unit_test(bearer_rate_paces_data_mode),
 		cmocka_unit_test(profile_without_ppp),

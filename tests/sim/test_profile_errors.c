@@ -113,6 +113,9 @@ static void test_error_cross_checks(void **state)
 	prof_expect_error(FIXTURES "bad-ppp-connect.yaml", FIXTURES "bad-ppp-connect.yaml", 5, 16,
 		     "data.ppp_connect",
 		     "expected CONNECT or \"CONNECT <text>\", got \"CONNECTED 9600\"");
+	prof_expect_error(FIXTURES "bad-ppp-escape-answer.yaml", FIXTURES "bad-ppp-escape-answer.yaml",
+		     5, 22, "data.ppp_escape_answer",
+		     "expected OK or \"NO CARRIER\", got \"ERROR\"");
 }
 
 static void test_error_files(void **state)
