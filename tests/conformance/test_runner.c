@@ -251,14 +251,14 @@ static void device_skips_with_reasons(void **state)
 	/* The bundled recovery, 1 MB and re-dial cases the same way. */
 	const char *const b[] = {"--cases", SIM800_SOURCE_DIR "/conformance/cases", "--adapter",
 				 T "/scripted", "--device", "/dev/null", "--case", "rec-reset-mid-tcp",
-				 "--case", "tcp-1mb-integrity", "--case", "ppp-redial", "--json", json,
+				 "--case", "tcp-1mb-integrity", "--case", "ppp-redial-after-hangup", "--json", json,
 				 NULL};
 	assert_int_equal(runner(b, out, sizeof out, NULL), 0);
 	r = json_load_file(json, 0, NULL);
 	assert_non_null(r);
 	expect_verdict(r, "rec-reset-mid-tcp", "skip", "needs fault injection");
 	expect_verdict(r, "tcp-1mb-integrity", "skip", "give --fixtures URL");
-	expect_verdict(r, "ppp-redial", "skip", "give --fixtures URL");
+	expect_verdict(r, "ppp-redial-after-hangup", "skip", "give --fixtures URL");
 	json_decref(r);
 	unlink(json);
 }
