@@ -1,4 +1,4 @@
-/* test_pacing.c - the output queue's line rate with late ticks, on an injected clock. */
+/* test_pacing.c - the output queue: line rate with late ticks (injected clock), unpaced writes. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -256,6 +256,61 @@ static void fragments_are_seeded_and_complete(void **state)
 	assert_memory_equal(a, b, na * sizeof a[0]);
 }
 
+/* A transport that counts write calls (the mem transport keeps only the bytes). */
+struct counting {
+	struct transport base;
+	int writes;
+	char got[256];
+	size_t len;
+};
+
+static ssize_t counting_write(struct transport *t, const uint8_t *b, size_t n)
+{
+	struct counting *c = (struct counting *)t;
+	c->writes++;
+	if (n > sizeof c->got - c->len)
+		n = sizeof c->got - c->len;
+	memcpy(c->got + c->len, b, n);
+	c->len += n;
+	return (ssize_t)n;
+}
+
+static void counting_destroy(struct transport *t)
+{
+	(void)t;
+}
+
+static const struct transport_ops counting_ops = {.write = counting_write,
+						  .destroy = counting_destroy};
+
+/* Unpaced (--no-pacing), an answer queued in pieces during one loop iteration goes out in one
+ * write when the loop comes round: one pty write per answer, not one per piece. */
+static void unpaced_pieces_go_out_in_one_write(void **state)
+{
+	(void)state;
+	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	struct counting c = {.base = {.ops = &counting_ops, .present = true, .path = "count"}};
+	struct pacing p;
+	assert_int_equal(pacing_init(&p, loop, &c.base, 0), 0);
+	assert_int_equal(pacing_write(&p, "\r\n", 2), 0);
+	assert_int_equal(pacing_write(&p, "OK", 2), 0);
+	assert_int_equal(pacing_write(&p, "\r\n", 2), 0);
+	assert_int_equal(c.writes, 0); /* not inside the producer's call */
+	ev_run(loop, EVRUN_NOWAIT);    /* a due timer: the loop does not wait for it */
+	assert_int_equal(c.writes, 1);
+	assert_int_equal(c.len, 6);
+	assert_memory_equal(c.got, "\r\nOK\r\n", 6);
+	assert_true(pacing_idle(&p));
+	assert_false(ev_is_active(&p.timer));
+	/* A loop run that blocks (EVRUN_ONCE) still returns with the bytes written. */
+	assert_int_equal(pacing_write(&p, "RING", 4), 0);
+	ev_run(loop, EVRUN_ONCE);
+	assert_int_equal(c.writes, 2);
+	assert_memory_equal(c.got + 6, "RING", 4);
+	pacing_destroy(&p);
+	ev_loop_destroy(loop);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -264,6 +319,7 @@ int main(void)
 		cmocka_unit_test(a_stall_is_caught_up_by_a_bounded_burst),
 		cmocka_unit_test(an_idle_line_builds_no_credit),
 		cmocka_unit_test(a_blocked_line_resumes_in_order),
+		cmocka_unit_test(unpaced_pieces_go_out_in_one_write),
 		cmocka_unit_test(fragments_are_seeded_and_complete),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
