@@ -153,6 +153,8 @@ bool svc_sms_gsm_fits(const char *utf8, size_t *septets);
 /* UTF-8: next code point of s (invalid bytes read as U+FFFD), and encoding into out[4]. */
 uint32_t svc_sms_utf8_next(const char **s, const char *end);
 size_t svc_sms_utf8_put(uint32_t cp, char out[4]);
+/* UTF-16 code units the text needs (UCS2 carries surrogate pairs as two units). */
+size_t svc_sms_ucs2_units(const char *utf8);
 
 /*
  * Conversions at the host's edge (27.005 §3.1 <data>, 27.007 §5.5). Every one writes a
