@@ -96,6 +96,10 @@ struct cf_ctx {
 bool cf_check(const struct cf_ctx *x, const json_t *check, char *why, size_t cap);
 /* Every check of a list holds; why names the first that does not ("NAME: reason"). */
 bool cf_check_all(const struct cf_ctx *x, const json_t *list, char *why, size_t cap);
+/* Checks on the lines the driver sent (cf_wire.c): sent, sent_count, sent_before. */
+bool cf_chk_sent(const struct cf_ctx *x, const json_t *c, char *why, size_t cap);
+bool cf_chk_sent_count(const struct cf_ctx *x, const json_t *c, char *why, size_t cap);
+bool cf_chk_sent_before(const struct cf_ctx *x, const json_t *c, char *why, size_t cap);
 /* Names of every check, NULL past the last (for case validation). */
 const char *cf_check_name(size_t i);
 

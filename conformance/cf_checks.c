@@ -328,6 +328,9 @@ static const struct check checks[] = {
 	{"sms_sent", chk_sms_sent},
 	{"injected", chk_injected},
 	{"any_of", chk_any_of},
+	{"sent", cf_chk_sent},
+	{"sent_count", cf_chk_sent_count},
+	{"sent_before", cf_chk_sent_before},
 };
 
 const char *cf_check_name(size_t i)

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "brownout.h"
 #include "cmd_util.h"
 #include "dispatch.h"
 #include "http_state.h"
@@ -152,6 +153,8 @@ static struct at_result cmd_sapbr(struct sim_modem *m, const struct at_cmd *c)
 			transcript_note(m->log, m->index, "SAPBR=1,%ld: GPRS not attached", cid);
 			return RES_ERROR;
 		}
+		if (brownout_due(m, BROWNOUT_ATTACH))
+			return RES_ASYNC; /* no answer: the supply is gone (pwr-reset-on-gprs-attach) */
 		b->status = HTTP_BEARER_CONNECTED;
 		return RES_OK;
 	case 2:

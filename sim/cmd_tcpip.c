@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "brownout.h"
 #include "cmd_tcpip_int.h"
 #include "cmd_util.h"
 #include "modem_internal.h"
@@ -163,6 +164,8 @@ static struct at_result cmd_ciicr(struct sim_modem *m, const struct at_cmd *c)
 		return c->op == AT_OP_TEST ? RES_OK : RES_ERROR;
 	if (t->ip != CIP_IP_START || !netstate_attached(m))
 		return RES_ERROR;
+	if (brownout_due(m, BROWNOUT_ATTACH))
+		return RES_ASYNC; /* no answer: the supply is gone (pwr-reset-on-gprs-attach) */
 	t->ip = CIP_IP_GPRSACT;
 	return RES_OK;
 }

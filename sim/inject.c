@@ -2,11 +2,14 @@
 #include "inject.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "brownout.h"
 #include "modem.h"
 #include "modem_internal.h"
 #include "svc_call.h"
+#include "svc_http.h"
 #include "svc_ppp.h"
 #include "svc_sms.h"
 #include "svc_tcp.h"
@@ -232,12 +235,74 @@ static bool op_power_on(struct sim_modem *m, struct req *r)
 	return true;
 }
 
-/* A module reset: everything but AT&W settings is lost, and it boots again (RDY ...). */
+/* A module reset: everything but AT&W settings is lost, and it boots again (RDY ...).
+ * deaf_ms: after it the UART ignores input this long, in real time (field-bugs.md
+ * boot-first-at-ignored: the first AT after a reset goes unanswered). */
 static bool op_reset(struct sim_modem *m, struct req *r)
 {
-	(void)r;
+	long deaf;
+	if (!int_field(r, "deaf_ms", 0, 60000, 0, &deaf))
+		return false;
 	modem_power_off(m);
 	modem_power_on(m);
+	m->deaf_until = deaf ? ev_now(m->loop) + deaf / 1000.0 : 0;
+	return true;
+}
+
+/* {"op":"brownout","on":"attach"|"tx","off_ms":1500}: armed; see brownout.h. */
+static bool op_brownout(struct sim_modem *m, struct req *r)
+{
+	static const char *const at_words[] = {"none", "attach", "tx", NULL};
+	const char *on;
+	long off;
+	if (!str_field(r, "on", true, &on) || !int_field(r, "off_ms", 0, 60000, 1500, &off))
+		return false;
+	int at = word_index(at_words, on);
+	if (at <= 0)
+		return bad(r, "on", "\"on\" must be attach or tx (got \"%s\")", on);
+	brownout_arm(m, (enum brownout_at)at, (unsigned)off);
+	return true;
+}
+
+static bool op_ipstack_wedged(struct sim_modem *m, struct req *r)
+{
+	(void)r;
+	svc_tcp_wedge(m);
+	return true;
+}
+
+/* {"op":"host_left","cip":true,"to":"HOST:PORT","bearer":true,"http":true}: the state a host
+ * left when it reset (field-bugs.md pwr-host-reset-modem-keeps-state); each part optional. */
+static bool op_host_left(struct sim_modem *m, struct req *r)
+{
+	const char *to;
+	bool parts[3];
+	static const char *const names[] = {"cip", "bearer", "http"};
+	for (int i = 0; i < 3; i++) {
+		const json_t *v = json_object_get(r->j, names[i]);
+		if (v && !json_is_boolean(v))
+			return bad(r, names[i], "\"%s\" must be true or false", names[i]);
+		parts[i] = v && json_is_true(v);
+	}
+	if (!str_field(r, "to", false, &to))
+		return false;
+	char host[256] = "";
+	long port = 0;
+	if (to) {
+		const char *colon = strrchr(to, ':');
+		char *end;
+		port = colon ? strtol(colon + 1, &end, 10) : 0;
+		if (!colon || colon == to || (size_t)(colon - to) >= sizeof host || *end || port < 1 ||
+		    port > 65535)
+			return bad(r, "to", "\"%s\" must be HOST:PORT", "to");
+		memcpy(host, to, (size_t)(colon - to));
+		host[colon - to] = '\0';
+	}
+	if ((parts[0] || to) && !svc_tcp_preset(m, to ? host : NULL, (unsigned)port))
+		return bad(r, "cip", "%s", "the CIP stack cannot be set up: GPRS is not attached "
+				   "or the stack is not in IP INITIAL");
+	if (!svc_http_preset(m, parts[1], parts[2]))
+		return bad(r, "bearer", "%s", "the bearer cannot be open: GPRS is not attached");
 	return true;
 }
 
@@ -301,6 +366,9 @@ static const struct op ops[] = {
 	{"power_on", op_power_on},       {"reset", op_reset},         {"drop", op_drop},
 	{"corrupt", op_corrupt},         {"mute", op_mute},           {"urc", op_urc},
 	{"state", op_state},
+	{"brownout", op_brownout},
+	{"ipstack_wedged", op_ipstack_wedged},
+	{"host_left", op_host_left},
 };
 
 const char *inject_op_name(size_t i)

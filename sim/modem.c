@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "brownout.h"
 #include "dispatch.h"
 #include "modem_internal.h"
 #include "replay.h"
@@ -287,7 +288,7 @@ static void on_rx(void *ctx, const uint8_t *b, size_t n)
 		return;
 	}
 	double deaf = modem_delay(m, m->profile->boot_deaf_ms);
-	if (ev_now(m->loop) < m->power_on_at + deaf) {
+	if (ev_now(m->loop) < m->power_on_at + deaf || ev_now(m->loop) < m->deaf_until) {
 		transcript_note(m->log, m->index, "booting: input ignored (boot.deaf_ms)");
 		return;
 	}
@@ -341,6 +342,7 @@ static void services_reset(struct sim_modem *m)
 
 void modem_power_on(struct sim_modem *m)
 {
+	brownout_stop(m); /* powered on by other means: a pending brown-out cycle is moot */
 	services_reset(m);
 	m->power = SIM_POWER_ON;
 	m->power_on_at = ev_now(m->loop);
@@ -410,6 +412,7 @@ struct sim_modem *modem_new(struct ev_loop *loop, int index, const struct profil
 	at_line_init(&m->line, p->line_max, p->mixed_case_prefix);
 	ev_init(&m->disp.delay, NULL);
 	ev_init(&m->boot_timer, NULL);
+	ev_init(&m->brownout_timer, NULL);
 	netstate_init(m);
 	return m;
 }
@@ -419,6 +422,7 @@ void modem_destroy(struct sim_modem *m)
 	if (!m)
 		return;
 	boot_stop(m);
+	brownout_stop(m);
 	netstate_stop(m);
 	dispatch_abort(m);
 	services_reset(m);

@@ -172,6 +172,10 @@ struct sim_modem {
 	unsigned long drop_bytes;         /* the next N bytes to the host are lost */
 	unsigned long corrupt_bytes;      /* the next N bytes to the host are garbled */
 	ev_tstamp mute_until;             /* until then the module neither hears nor speaks */
+	ev_tstamp deaf_until;             /* until then input is ignored (a reset's deaf_ms) */
+	int brownout_on;                  /* enum brownout_at armed by the brownout op (brownout.c) */
+	unsigned brownout_ms;             /* how long the module stays off, real milliseconds */
+	ev_timer brownout_timer;          /* power off now, then on again (brownout.c) */
 	int battery_mv;                   /* AT+CBC voltage; starts at the profile's */
 	struct scenario_run *scenario;    /* the scenario timeline running on this modem, owned */
 	bool scenario_faults;             /* its random line faults are on (drop/corrupt) */

@@ -202,6 +202,29 @@ static void check_kinds(void **state)
 	unlink(json);
 }
 
+/* The wire checks read the lines the (scripted) adapter wrote to the simulator. */
+static void wire_check_kinds(void **state)
+{
+	(void)state;
+	char out[65536], json[128];
+	snprintf(json, sizeof json, "%s/wire.json", dir);
+	const char *const a[] = {"--adapter", T "/scripted", "--profile", "sim800-r14.18",
+				 "--case", "sent-*", "--json", json, NULL};
+	assert_int_equal(runner(a, out, sizeof out, NULL), 1);
+	json_t *r = json_load_file(json, 0, NULL);
+	assert_non_null(r);
+	expect_verdict(r, "sent-lines-hold", "pass", NULL);
+	expect_verdict(r, "sent-order-broken", "fail",
+		       "sent: the driver never sent AT+CIPSHUT after the lines before it in the list");
+	expect_verdict(r, "sent-before-broken", "fail",
+		       "sent_before: the driver sent AT+CIPSTART=1 before AT+CIPSHUT");
+	expect_verdict(r, "sent-count-broken", "fail",
+		       "(1) sent_count: the driver sent AT 3 times, at most 2 expected; (2) sent: the "
+		       "simulator never noted \"injected: reset\"");
+	json_decref(r);
+	unlink(json);
+}
+
 /* On a real module one case runs at a time, and what needs injection or servers is skipped
  * with the reason. */
 static void device_skips_with_reasons(void **state)
@@ -294,6 +317,7 @@ int main(void)
 		cmocka_unit_test(urc_ignoring_driver_is_caught),
 		cmocka_unit_test(plaintext_driver_is_caught),
 		cmocka_unit_test(check_kinds),
+		cmocka_unit_test(wire_check_kinds),
 		cmocka_unit_test(device_skips_with_reasons),
 		cmocka_unit_test(parallel_cases_keep_their_evidence),
 		cmocka_unit_test(unknown_nested_check_refused),

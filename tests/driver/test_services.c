@@ -136,6 +136,26 @@ static void test_tcp_escalation(void **state)
 	}
 }
 
+/* The module reboots during AT+CIICR (a brown-out, pwr-reset-on-gprs-attach): RESET, not a
+ * GPRS failure, so that the caller re-inits the module before anything else. */
+static void test_tcp_reset_during_attach(void **state)
+{
+	(void)state;
+	FOR_EACH_SHAPE(f)
+	{
+		struct sim800 *m = &f->m;
+		mock_port_expect(&f->mp, "AT+CIPSHUT\r", "\r\nSHUT OK\r\n");
+		mock_port_expect(&f->mp, "AT+CIPMUX=0\r", "\r\nOK\r\n");
+		mock_port_expect(&f->mp, "AT+CIPRXGET=1\r", "\r\nOK\r\n");
+		mock_port_expect(&f->mp, "AT+CIPQSEND=1\r", "\r\nOK\r\n");
+		mock_port_expect(&f->mp, "AT+CSTT=\"internet\",\"\",\"\"\r", "\r\nOK\r\n");
+		mock_port_expect(&f->mp, "AT+CIICR\r", "\r\nRDY\r\n\r\n+CFUN: 1\r\n");
+		assert_int_equal(sim800_cip_up(m, "internet", NULL, NULL, false), SIM800_ERR_RESET);
+		assert_false(m->svc.cip_up);
+		assert_true(fx_has_event(f, SIM800_EV_RESET));
+	}
+}
+
 static void test_tcp_tls_paths(void **state)
 {
 	(void)state;
@@ -643,6 +663,7 @@ int main(void)
 		cmocka_unit_test(test_tcp_roundtrip),
 		cmocka_unit_test(test_tcp_send_fail_and_late_connect_fail),
 		cmocka_unit_test(test_tcp_escalation),
+		cmocka_unit_test(test_tcp_reset_during_attach),
 		cmocka_unit_test(test_tcp_tls_paths),
 		cmocka_unit_test(test_tcp_multi),
 		cmocka_unit_test(test_tcp_close_with_buffer),

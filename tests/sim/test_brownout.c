@@ -1,0 +1,74 @@
+/* test_brownout.c - injected power faults: a brown-out mid-command, a reset that leaves the
+ * UART deaf; bytes on the wire (brownout.c, inject.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "simtest.h"
+
+/* The boot URCs of the bundled profiles at --time-scale 0, all at once. */
+#define BOOT "\r\nRDY\r\n\r\n+CFUN: 1\r\n\r\n+CPIN: READY\r\n\r\nCall Ready\r\n\r\nSMS Ready\r\n"
+
+static struct simtest *up(void)
+{
+	struct simtest *t = simtest_new("sim800-r14.18", 4, 0);
+	simtest_take(t, NULL);
+	EXPECT_REPLY(t, "ATE0\r", "ATE0\r\r\nOK\r\n");
+	return t;
+}
+
+
+/* AT+CIICR gets no answer; the module is off (input ignored), then boots with echo on again
+ * and the stack at IP INITIAL. */
+static void brownout_on_attach(void **state)
+{
+	(void)state;
+	struct simtest *t = up();
+	simtest_inject(t, "{\"op\":\"brownout\",\"on\":\"attach\",\"off_ms\":200}", true);
+	EXPECT_REPLY(t, "AT+CSTT=\"internet\",\"\",\"\"\r", "\r\nOK\r\n");
+	EXPECT_REPLY(t, "AT+CIICR\r", "");
+	assert_int_equal(t->m->power, SIM_POWER_OFF);
+	EXPECT_REPLY(t, "AT\r", "");
+	simtest_run_for(t, 0.3);
+	EXPECT_OUT(t, BOOT);
+	EXPECT_REPLY(t, "AT+CIPSTATUS\r", "AT+CIPSTATUS\r\r\nOK\r\n\r\nSTATE: IP INITIAL\r\n");
+	/* Once only. */
+	EXPECT_REPLY(t, "ATE0\r", "ATE0\r\r\nOK\r\n");
+	EXPECT_REPLY(t, "AT+CSTT=\"internet\",\"\",\"\"\r", "\r\nOK\r\n");
+	EXPECT_REPLY(t, "AT+CIICR\r", "\r\nOK\r\n");
+	/* The bearer path is GPRS activation too; off_ms 0: no answer, and it boots at once. */
+	simtest_inject(t, "{\"op\":\"brownout\",\"on\":\"attach\",\"off_ms\":0}", true);
+	EXPECT_REPLY(t, "AT+SAPBR=1,1\r", BOOT);
+	simtest_inject(t, "{\"op\":\"brownout\",\"on\":\"rx\"}", false);
+	simtest_inject(t, "{\"op\":\"brownout\"}", false);
+	simtest_inject(t, "{\"op\":\"brownout\",\"on\":\"tx\",\"off_ms\":60001}", false);
+	simtest_free(t);
+}
+
+/* reset with deaf_ms: the boot URCs come, but the first AT goes unanswered for that long. */
+static void reset_deaf(void **state)
+{
+	(void)state;
+	struct simtest *t = up();
+	simtest_inject(t, "{\"op\":\"reset\",\"deaf_ms\":300}", true);
+	simtest_settle(t);
+	EXPECT_OUT(t, BOOT);
+	EXPECT_REPLY(t, "AT\r", "");
+	simtest_run_for(t, 0.35);
+	EXPECT_REPLY(t, "AT\r", "AT\r\r\nOK\r\n");
+	simtest_free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(brownout_on_attach),
+		cmocka_unit_test(reset_deaf),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
