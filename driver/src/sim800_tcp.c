@@ -402,6 +402,11 @@ enum sim800_err sim800_tcp_close(struct sim800 *m, int id)
 	if (!m || id < 0 || id >= SIM800_CIP_CONNS)
 		return SIM800_ERR_INVAL;
 	struct sim800_cip_link *l = &m->svc.link[id];
+	/* After +PDP: DEACT every link is gone with the context, and only AT+CIPSHUT brings the
+	 * stack back to IP INITIAL (MAN §8.2.7; reg-pdp-deact-urc-midsession): do it now, so
+	 * that the module is not left in PDP DEACT for whoever uses it next. */
+	if (m->svc.pdp_deact)
+		return sim800_cip_down(m);
 	if (l->state != SIM800_LINK_CONNECTED && l->state != SIM800_LINK_CONNECTING) {
 		l->state = SIM800_LINK_IDLE; /* at most one CIPCLOSE, none for a closed link */
 		return SIM800_OK;

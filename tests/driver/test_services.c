@@ -156,6 +156,34 @@ static void test_tcp_reset_during_attach(void **state)
 	}
 }
 
+/* +PDP: DEACT after a send: the next send fails without a command, and closing the link
+ * shuts the dead stack (reg-pdp-deact-urc-midsession). */
+static void test_tcp_pdp_deact_midsession(void **state)
+{
+	(void)state;
+	FOR_EACH_SHAPE(f)
+	{
+		struct sim800 *m = &f->m;
+		script_cip_up(&f->mp);
+		mock_port_expect(&f->mp, "AT+CIPSTART=\"TCP\",\"a.test\",1\r",
+				 "\r\nOK\r\n\r\nCONNECT OK\r\n");
+		mock_port_expect(&f->mp, "AT+CIPSEND=3\r", "\r\n> ");
+		mock_port_expect(&f->mp, "abc", "\r\nDATA ACCEPT:3\r\n\r\n+PDP: DEACT\r\n\r\nCLOSED\r\n");
+		mock_port_expect(&f->mp, "AT+CIPSHUT\r", "\r\nSHUT OK\r\n");
+		assert_int_equal(sim800_cip_up(m, "internet", NULL, NULL, false), SIM800_OK);
+		assert_int_equal(sim800_tcp_open(m, 0, false, "a.test", 1, false, 0), SIM800_OK);
+		size_t sent = 0;
+		assert_int_equal(sim800_tcp_send(m, 0, "abc", 3, &sent), SIM800_OK);
+		assert_int_equal(sim800_poll(m, 10), SIM800_OK);
+		size_t before = f->mp.wlen;
+		assert_int_equal(sim800_tcp_send(m, 0, "def", 3, &sent), SIM800_ERR_CLOSED);
+		assert_int_equal(f->mp.wlen, before);
+		assert_int_equal(sim800_tcp_close(m, 0), SIM800_OK);
+		assert_false(m->svc.pdp_deact);
+		assert_true(mock_port_done(&f->mp));
+	}
+}
+
 static void test_tcp_tls_paths(void **state)
 {
 	(void)state;
@@ -664,6 +692,7 @@ int main(void)
 		cmocka_unit_test(test_tcp_send_fail_and_late_connect_fail),
 		cmocka_unit_test(test_tcp_escalation),
 		cmocka_unit_test(test_tcp_reset_during_attach),
+		cmocka_unit_test(test_tcp_pdp_deact_midsession),
 		cmocka_unit_test(test_tcp_tls_paths),
 		cmocka_unit_test(test_tcp_multi),
 		cmocka_unit_test(test_tcp_close_with_buffer),
