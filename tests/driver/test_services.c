@@ -68,19 +68,24 @@ static void test_tcp_roundtrip(void **state)
 	}
 }
 
+/* The stack up and link 0 connected to a.test:1. */
+static void connect_a_test(struct fx *f)
+{
+	script_cip_up(&f->mp);
+	mock_port_expect(&f->mp, "AT+CIPSTART=\"TCP\",\"a.test\",1\r", "\r\nOK\r\n\r\nCONNECT OK\r\n");
+	assert_int_equal(sim800_cip_up(&f->m, "internet", NULL, NULL, false), SIM800_OK);
+	assert_int_equal(sim800_tcp_open(&f->m, 0, false, "a.test", 1, false, 0), SIM800_OK);
+}
+
 static void test_tcp_send_fail_and_late_connect_fail(void **state)
 {
 	(void)state;
 	FOR_EACH_SHAPE(f)
 	{
 		struct sim800 *m = &f->m;
-		script_cip_up(&f->mp);
-		mock_port_expect(&f->mp, "AT+CIPSTART=\"TCP\",\"a.test\",1\r",
-				 "\r\nOK\r\n\r\nCONNECT OK\r\n");
+		connect_a_test(f);
 		mock_port_expect(&f->mp, "AT+CIPSEND=3\r", "\r\n> ");
 		mock_port_expect(&f->mp, "xyz", "\r\nSEND FAIL\r\n");
-		assert_int_equal(sim800_cip_up(m, "internet", NULL, NULL, false), SIM800_OK);
-		assert_int_equal(sim800_tcp_open(m, 0, false, "a.test", 1, false, 0), SIM800_OK);
 		size_t sent = 9;
 		assert_int_equal(sim800_tcp_send(m, 0, "xyz", 3, &sent), SIM800_ERR_SEND_FAIL);
 		assert_int_equal(sent, 0);
@@ -164,14 +169,10 @@ static void test_tcp_pdp_deact_midsession(void **state)
 	FOR_EACH_SHAPE(f)
 	{
 		struct sim800 *m = &f->m;
-		script_cip_up(&f->mp);
-		mock_port_expect(&f->mp, "AT+CIPSTART=\"TCP\",\"a.test\",1\r",
-				 "\r\nOK\r\n\r\nCONNECT OK\r\n");
+		connect_a_test(f);
 		mock_port_expect(&f->mp, "AT+CIPSEND=3\r", "\r\n> ");
 		mock_port_expect(&f->mp, "abc", "\r\nDATA ACCEPT:3\r\n\r\n+PDP: DEACT\r\n\r\nCLOSED\r\n");
 		mock_port_expect(&f->mp, "AT+CIPSHUT\r", "\r\nSHUT OK\r\n");
-		assert_int_equal(sim800_cip_up(m, "internet", NULL, NULL, false), SIM800_OK);
-		assert_int_equal(sim800_tcp_open(m, 0, false, "a.test", 1, false, 0), SIM800_OK);
 		size_t sent = 0;
 		assert_int_equal(sim800_tcp_send(m, 0, "abc", 3, &sent), SIM800_OK);
 		assert_int_equal(sim800_poll(m, 10), SIM800_OK);
