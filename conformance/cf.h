@@ -20,7 +20,8 @@ struct cf_case {
 	double time_limit;   /* seconds for the adapter */
 	double expected;     /* typical seconds on a simulated module (key expected_s, default 1):
 			      * orders the work, longest first; never a limit */
-	json_t *needs;       /* array: "control" (fault injection), "fixtures", "sim" */
+	json_t *needs;       /* array: "control" (fault injection), "fixtures", "sim", "uart" (a
+			      * real serial line: skipped on simulated modems) */
 	json_t *setup;       /* array of control-socket requests before the adapter runs */
 	json_t *during;      /* array of control requests sent once the adapter has started */
 	json_t *scenario;    /* array of scenario events (sim800-sim --scenario), e.g. a reset

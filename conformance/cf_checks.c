@@ -1,18 +1,23 @@
 /* cf_checks.c - what a case's expectations can assert: the driver's outcome and real effects. */
 #include <openssl/evp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cf.h"
 
-/* A dotted path ("http.status") into a JSON object, or NULL. */
+/* A dotted path ("http.status", "at.0.final": a number indexes an array) into a JSON object,
+ * or NULL. */
 static const json_t *at(const json_t *o, const char *path)
 {
 	char buf[128];
 	snprintf(buf, sizeof buf, "%s", path);
 	const json_t *cur = o;
-	for (char *save, *tok = strtok_r(buf, ".", &save); tok && cur; tok = strtok_r(NULL, ".", &save))
-		cur = json_object_get(cur, tok);
+	for (char *save, *tok = strtok_r(buf, ".", &save); tok && cur; tok = strtok_r(NULL, ".", &save)) {
+		char *end;
+		unsigned long i = strtoul(tok, &end, 10);
+		cur = json_is_array(cur) && !*end ? json_array_get(cur, i) : json_object_get(cur, tok);
+	}
 	return cur;
 }
 

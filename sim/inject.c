@@ -237,13 +237,20 @@ static bool op_power_on(struct sim_modem *m, struct req *r)
 
 /* A module reset: everything but AT&W settings is lost, and it boots again (RDY ...).
  * deaf_ms: after it the UART ignores input this long, in real time (field-bugs.md
- * boot-first-at-ignored: the first AT after a reset goes unanswered). */
+ * boot-first-at-ignored: the first AT after a reset goes unanswered). boot_scale: this boot's
+ * URCs come at the profile's times times boot_scale in real time, whatever --time-scale, so
+ * that a driver meets a module that is still booting (boot-sms-cmd-error-before-sms-ready). */
 static bool op_reset(struct sim_modem *m, struct req *r)
 {
 	long deaf;
+	const json_t *bs = json_object_get(r->j, "boot_scale");
 	if (!int_field(r, "deaf_ms", 0, 60000, 0, &deaf))
 		return false;
+	if (bs && (!json_is_number(bs) || json_number_value(bs) <= 0 || json_number_value(bs) > 10))
+		return bad(r, "boot_scale", "\"%s\" must be a number above 0, at most 10",
+			   "boot_scale");
 	modem_power_off(m);
+	m->boot_scale = bs ? json_number_value(bs) : 0;
 	modem_power_on(m);
 	m->deaf_until = deaf ? ev_now(m->loop) + deaf / 1000.0 : 0;
 	return true;

@@ -376,6 +376,7 @@ void modem_power_on(struct sim_modem *m)
 void modem_power_off(struct sim_modem *m)
 {
 	m->power = SIM_POWER_OFF;
+	m->boot_scale = 0;
 	scenario_stop(m);
 	boot_stop(m);
 	netstate_stop(m);

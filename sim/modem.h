@@ -173,6 +173,8 @@ struct sim_modem {
 	unsigned long corrupt_bytes;      /* the next N bytes to the host are garbled */
 	ev_tstamp mute_until;             /* until then the module neither hears nor speaks */
 	ev_tstamp deaf_until;             /* until then input is ignored (a reset's deaf_ms) */
+	double boot_scale;                /* >0: this boot's URCs at the profile's times x this, in
+					     real time, whatever --time-scale (a reset's boot_scale) */
 	int brownout_on;                  /* enum brownout_at armed by the brownout op (brownout.c) */
 	unsigned brownout_ms;             /* how long the module stays off, real milliseconds */
 	ev_timer brownout_timer;          /* power off now, then on again (brownout.c) */

@@ -185,7 +185,7 @@ static void check_kinds(void **state)
 	snprintf(json, sizeof json, "%s/checks.json", dir);
 	const char *const a[] = {"--adapter", T "/scripted", "--profile", "sim800-r14.18",
 				 "--time-scale", "0.5", "--case", "any-of-*", "--case", "injected-*",
-				 "--case", "pattern-*", "--json", json, NULL};
+				 "--case", "pattern-*", "--case", "field-*", "--json", json, NULL};
 	assert_int_equal(runner(a, out, sizeof out, NULL), 1);
 	json_t *r = json_load_file(json, 0, NULL);
 	assert_non_null(r);
@@ -198,6 +198,7 @@ static void check_kinds(void **state)
 		       "injected: the simulator never applied the case's reset event");
 	expect_verdict(r, "pattern-claimed-not-sent", "fail",
 		       "fixture_received: the fixture server did not receive it");
+	expect_verdict(r, "field-array-index", "pass", NULL);
 	json_decref(r);
 	unlink(json);
 }

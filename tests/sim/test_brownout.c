@@ -64,11 +64,33 @@ static void reset_deaf(void **state)
 	simtest_free(t);
 }
 
+/* reset with boot_scale at --time-scale 0: the boot URCs come at the profile's times x 0.5 in
+ * real time, and SMS commands answer ERROR until SMS Ready (4.2 s x 0.5). */
+static void reset_boot_scale(void **state)
+{
+	(void)state;
+	struct simtest *t = up();
+	simtest_inject(t, "{\"op\":\"reset\",\"boot_scale\":0.5}", true);
+	EXPECT_OUT(t, "\r\nRDY\r\n");
+	EXPECT_REPLY(t, "AT+CMGF=1\r", "AT+CMGF=1\r\r\nERROR\r\n");
+	simtest_run_for(t, 0.85);
+	EXPECT_OUT(t, "\r\n+CFUN: 1\r\n\r\n+CPIN: READY\r\n");
+	WAIT_FOR(t, "\r\nSMS Ready\r\n");
+	EXPECT_OUT(t, "\r\nCall Ready\r\n\r\nSMS Ready\r\n");
+	EXPECT_REPLY(t, "AT+CMGF=1\r", "AT+CMGF=1\r\r\nOK\r\n");
+	/* Only that boot: a reboot after it runs at --time-scale again. */
+	EXPECT_REPLY(t, "AT+CFUN=1,1\r", "AT+CFUN=1,1\r\r\nOK\r\n" BOOT);
+	simtest_inject(t, "{\"op\":\"reset\",\"boot_scale\":0}", false);
+	simtest_inject(t, "{\"op\":\"reset\",\"boot_scale\":\"x\"}", false);
+	simtest_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(brownout_on_attach),
 		cmocka_unit_test(reset_deaf),
+		cmocka_unit_test(reset_boot_scale),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
