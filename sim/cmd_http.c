@@ -155,6 +155,11 @@ static struct at_result cmd_sapbr(struct sim_modem *m, const struct at_cmd *c)
 		}
 		if (brownout_due(m, BROWNOUT_ATTACH))
 			return RES_ASYNC; /* no answer: the supply is gone (pwr-reset-on-gprs-attach) */
+		const char *why = netstate_activation_refused(m, b->apn);
+		if (why) {
+			transcript_note(m->log, m->index, "SAPBR=1,%ld refused: %s", cid, why);
+			return RES_ERROR;
+		}
 		b->status = HTTP_BEARER_CONNECTED;
 		return RES_OK;
 	case 2:

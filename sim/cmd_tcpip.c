@@ -9,6 +9,7 @@
 #include "modem_internal.h"
 #include "netmap.h"
 #include "respond.h"
+#include "transcript.h"
 
 static struct at_result bool_flag(struct sim_modem *m, const struct at_cmd *c, const char *name,
 				  bool *val)
@@ -166,6 +167,14 @@ static struct at_result cmd_ciicr(struct sim_modem *m, const struct at_cmd *c)
 		return RES_ERROR;
 	if (brownout_due(m, BROWNOUT_ATTACH))
 		return RES_ASYNC; /* no answer: the supply is gone (pwr-reset-on-gprs-attach) */
+	const char *why = netstate_activation_refused(m, t->apn);
+	if (why) {
+		/* The network refused the context: ERROR, and the stack is in PDP DEACT until
+		 * AT+CIPSHUT (field-bugs.md reg-cgdcont-apn-pdp-deact). */
+		transcript_note(m->log, m->index, "CIICR refused: %s", why);
+		t->ip = CIP_PDP_DEACT;
+		return RES_ERROR;
+	}
 	t->ip = CIP_IP_GPRSACT;
 	return RES_OK;
 }

@@ -155,6 +155,8 @@ static void step(struct sim_modem *m)
 		if (m->scenario)
 			ms += scenario_extra_delay(m);
 		double delay = modem_delay(m, ms);
+		if (m->slow_cmd[0] && strcasecmp(m->slow_cmd, d->cur.name) == 0)
+			delay += m->slow_ms / 1000.0; /* injected, real time (inject.c "slow") */
 		if (delay > 0) {
 			ev_timer_set(&d->delay, delay, 0.);
 			ev_timer_start(m->loop, &d->delay);

@@ -198,13 +198,18 @@ static bool op_call_outcome(struct sim_modem *m, struct req *r)
 	return true;
 }
 
-/* VBAT thresholds: sim800-facts.md §3.2 (spelling "WARNNING" as the module prints it). */
+/* VBAT thresholds: sim800-facts.md §3.2 (spelling "WARNNING" as the module prints it).
+ * gprs_min_mv: GPRS activation fails below it (field-bugs.md pwr-tcall-lipo-below-3v9, a
+ * board whose supply sags under the activation burst; which step fails is UNCERTAIN: we
+ * refuse AT+CIICR and AT+SAPBR=1 with ERROR). */
 static bool op_voltage(struct sim_modem *m, struct req *r)
 {
-	long mv;
-	if (!int_field(r, "mv", 2500, 5000, -1, &mv))
+	long mv, min;
+	if (!int_field(r, "mv", 2500, 5000, -1, &mv) ||
+	    !int_field(r, "gprs_min_mv", 0, 5000, m->gprs_min_mv, &min))
 		return false;
 	m->battery_mv = (int)mv;
+	m->gprs_min_mv = (int)min;
 	if (mv < 3400) {
 		modem_urc(m, "UNDER-VOLTAGE POWER DOWN");
 		modem_power_off(m);
@@ -268,6 +273,40 @@ static bool op_brownout(struct sim_modem *m, struct req *r)
 	if (at <= 0)
 		return bad(r, "on", "\"on\" must be attach or tx (got \"%s\")", on);
 	brownout_arm(m, (enum brownout_at)at, (unsigned)off);
+	return true;
+}
+
+/* {"op":"slow","command":"+CIICR","ms":12000}: that command answers ms later, in real time
+ * (field-bugs.md tim-cgact-slow); ms 0 ends it. */
+static bool op_slow(struct sim_modem *m, struct req *r)
+{
+	const char *cmd;
+	long ms;
+	if (!str_field(r, "command", true, &cmd) || !int_field(r, "ms", 0, 300000, -1, &ms))
+		return false;
+	if (!cmd[0] || strlen(cmd) >= sizeof m->slow_cmd)
+		return bad(r, "command", "\"%s\" must be a command name such as \"+CIICR\"", "command");
+	snprintf(m->slow_cmd, sizeof m->slow_cmd, "%s", ms ? cmd : "");
+	m->slow_ms = (unsigned)ms;
+	return true;
+}
+
+/* {"op":"apns","allow":["web.vodafone.de"]}: GPRS activation with any other APN is refused
+ * (field-bugs.md reg-cgdcont-apn-pdp-deact); [] allows every APN again. */
+static bool op_apns(struct sim_modem *m, struct req *r)
+{
+	const json_t *a = json_object_get(r->j, "allow");
+	size_t i, max = sizeof m->apn_allow / sizeof m->apn_allow[0];
+	json_t *v;
+	if (!json_is_array(a) || json_array_size(a) > max)
+		return bad(r, "allow", "\"%s\" must be a list of at most 4 APNs", "allow");
+	json_array_foreach(a, i, v)
+		if (!json_is_string(v) || !json_string_value(v)[0] ||
+		    strlen(json_string_value(v)) >= sizeof m->apn_allow[0])
+			return bad(r, "allow", "\"%s\" must hold APNs of 1 to 64 characters", "allow");
+	memset(m->apn_allow, 0, sizeof m->apn_allow);
+	json_array_foreach(a, i, v)
+		snprintf(m->apn_allow[i], sizeof m->apn_allow[i], "%s", json_string_value(v));
 	return true;
 }
 
@@ -376,6 +415,8 @@ static const struct op ops[] = {
 	{"brownout", op_brownout},
 	{"ipstack_wedged", op_ipstack_wedged},
 	{"host_left", op_host_left},
+	{"slow", op_slow},
+	{"apns", op_apns},
 };
 
 const char *inject_op_name(size_t i)

@@ -178,6 +178,12 @@ struct sim_modem {
 	int brownout_on;                  /* enum brownout_at armed by the brownout op (brownout.c) */
 	unsigned brownout_ms;             /* how long the module stays off, real milliseconds */
 	ev_timer brownout_timer;          /* power off now, then on again (brownout.c) */
+	char slow_cmd[24];                /* this command (e.g. "+CIICR") answers slow_ms later */
+	unsigned slow_ms;                 /* in real time, whatever --time-scale */
+	char apn_allow[4][65];            /* GPRS activation only with these APNs ([0] empty:
+					     any) (field-bugs.md reg-cgdcont-apn-pdp-deact) */
+	int gprs_min_mv;                  /* GPRS activation fails below this VBAT (0: never)
+					     (field-bugs.md pwr-tcall-lipo-below-3v9) */
 	int battery_mv;                   /* AT+CBC voltage; starts at the profile's */
 	struct scenario_run *scenario;    /* the scenario timeline running on this modem, owned */
 	bool scenario_faults;             /* its random line faults are on (drop/corrupt) */

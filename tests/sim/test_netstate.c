@@ -206,6 +206,52 @@ static void gsv_lines(void **state)
 	simtest_free(t);
 }
 
+/* Injected refusals of GPRS activation: an APN off the allow-list leaves the stack in PDP
+ * DEACT until CIPSHUT (reg-cgdcont-apn-pdp-deact); low VBAT refuses it too
+ * (pwr-tcall-lipo-below-3v9); AT+CBC reports the voltage. */
+static void activation_refused(void **state)
+{
+	(void)state;
+	struct simtest *t = up("sim800-r14.18", 0);
+	simtest_inject(t, "{\"op\":\"apns\",\"allow\":[\"web.vodafone.de\"]}", true);
+	EXPECT_REPLY(t, "AT+CSTT=\"internet\"\r", "\r\nOK\r\n");
+	EXPECT_REPLY(t, "AT+CIICR\r", "\r\nERROR\r\n");
+	EXPECT_REPLY(t, "AT+CIPSTATUS\r", "\r\nOK\r\n\r\nSTATE: PDP DEACT\r\n");
+	EXPECT_REPLY(t, "AT+CSTT=\"web.vodafone.de\"\r", "\r\nERROR\r\n");
+	EXPECT_REPLY(t, "AT+CIPSHUT\r", "\r\nSHUT OK\r\n");
+	EXPECT_REPLY(t, "AT+CSTT=\"web.vodafone.de\";+CIICR\r", "\r\nOK\r\n");
+	EXPECT_REPLY(t, "AT+SAPBR=3,1,\"APN\",\"internet\";+SAPBR=1,1\r", "\r\nERROR\r\n");
+	simtest_inject(t, "{\"op\":\"apns\",\"allow\":[]}", true);
+	EXPECT_REPLY(t, "AT+SAPBR=1,1\r", "\r\nOK\r\n");
+	EXPECT_REPLY(t, "AT+SAPBR=0,1;+CIPSHUT\r", "\r\nSHUT OK\r\n");
+	simtest_inject(t, "{\"op\":\"voltage\",\"mv\":3800,\"gprs_min_mv\":3900}", true);
+	EXPECT_REPLY(t, "AT+CBC\r", "\r\n+CBC: 0,80,3800\r\n\r\nOK\r\n");
+	EXPECT_REPLY(t, "AT+CSTT=\"internet\";+CIICR\r", "\r\nERROR\r\n");
+	EXPECT_REPLY(t, "AT+SAPBR=1,1\r", "\r\nERROR\r\n");
+	simtest_inject(t, "{\"op\":\"voltage\",\"mv\":4000}", true);
+	EXPECT_REPLY(t, "AT+SAPBR=1,1\r", "\r\nOK\r\n");
+	simtest_inject(t, "{\"op\":\"apns\",\"allow\":\"x\"}", false);
+	simtest_inject(t, "{\"op\":\"apns\",\"allow\":[\"\"]}", false);
+	simtest_free(t);
+}
+
+/* An injected slow command answers after that much real time, whatever --time-scale
+ * (tim-cgact-slow). */
+static void injected_slow_command(void **state)
+{
+	(void)state;
+	struct simtest *t = up("sim800-r14.18", 0);
+	simtest_inject(t, "{\"op\":\"slow\",\"command\":\"+CIICR\",\"ms\":300}", true);
+	EXPECT_REPLY(t, "AT+CSTT=\"internet\"\r", "\r\nOK\r\n");
+	EXPECT_REPLY(t, "AT+CIICR\r", "");
+	simtest_run_for(t, 0.35);
+	EXPECT_OUT(t, "\r\nOK\r\n");
+	EXPECT_REPLY(t, "AT+CSQ\r", "\r\n+CSQ: 20,0\r\n\r\nOK\r\n");
+	simtest_inject(t, "{\"op\":\"slow\",\"command\":\"+CIICR\",\"ms\":0}", true);
+	simtest_inject(t, "{\"op\":\"slow\",\"ms\":10}", false);
+	simtest_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -221,6 +267,8 @@ int main(void)
 		cmocka_unit_test(deaf_and_noisy_boot),
 		cmocka_unit_test(rest_of_line_waits_for_a_slow_command),
 		cmocka_unit_test(gsv_lines),
+		cmocka_unit_test(activation_refused),
+		cmocka_unit_test(injected_slow_command),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
