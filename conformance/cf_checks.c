@@ -61,10 +61,30 @@ static bool chk_fails(const struct cf_ctx *x, const json_t *c, char *why, size_t
 	return false;
 }
 
+/* {path, at_most | at_least}: a number within a bound (e.g. timing.max_wait_ms). */
+static bool field_bound(const json_t *got, const json_t *c, const char *path, char *why, size_t cap)
+{
+	const json_t *most = json_object_get(c, "at_most"), *least = json_object_get(c, "at_least");
+	if (json_is_number(got) && (!most || json_number_value(got) <= json_number_value(most)) &&
+	    (!least || json_number_value(got) >= json_number_value(least)))
+		return true;
+	char g[32] = "missing", w[64];
+	if (json_is_number(got))
+		snprintf(g, sizeof g, "%g", json_number_value(got));
+	if (most)
+		snprintf(w, sizeof w, "at most %g", json_number_value(most));
+	else
+		snprintf(w, sizeof w, "at least %g", json_number_value(least));
+	snprintf(why, cap, "%s is %s, expected %s", path ? path : "?", g, w);
+	return false;
+}
+
 static bool chk_field(const struct cf_ctx *x, const json_t *c, char *why, size_t cap)
 {
 	const char *path = json_string_value(json_object_get(c, "path"));
 	const json_t *got = path ? at(x->outcome, path) : NULL;
+	if (json_object_get(c, "at_most") || json_object_get(c, "at_least"))
+		return field_bound(got, c, path, why, cap);
 	const json_t *want = json_object_get(c, "equals");
 	if (got && want && json_equal(got, want))
 		return true;

@@ -28,6 +28,7 @@ add_executable(sim800-cli
   ${CMAKE_CURRENT_LIST_DIR}/cli/cli_cmd_tcp.c
   ${CMAKE_CURRENT_LIST_DIR}/cli/cli_cmd_sms.c
   ${CMAKE_CURRENT_LIST_DIR}/cli/cli_out.c
+  ${CMAKE_CURRENT_LIST_DIR}/cli/cli_watch.c
   ${CMAKE_CURRENT_LIST_DIR}/cli/cli_url.c
   ${CMAKE_CURRENT_LIST_DIR}/cli/cli_ppp.c)
 set_target_properties(sim800-cli PROPERTIES OUTPUT_NAME sim800)

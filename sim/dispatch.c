@@ -155,7 +155,8 @@ static void step(struct sim_modem *m)
 		if (m->scenario)
 			ms += scenario_extra_delay(m);
 		double delay = modem_delay(m, ms);
-		if (m->slow_cmd[0] && strcasecmp(m->slow_cmd, d->cur.name) == 0)
+		size_t sl = strlen(m->slow_cmd);
+		if (sl && d->cur.text_len >= sl && strncasecmp(d->cur.text, m->slow_cmd, sl) == 0)
 			delay += m->slow_ms / 1000.0; /* injected, real time (inject.c "slow") */
 		if (delay > 0) {
 			ev_timer_set(&d->delay, delay, 0.);

@@ -276,8 +276,9 @@ static bool op_brownout(struct sim_modem *m, struct req *r)
 	return true;
 }
 
-/* {"op":"slow","command":"+CIICR","ms":12000}: that command answers ms later, in real time
- * (field-bugs.md tim-cgact-slow); ms 0 ends it. */
+/* {"op":"slow","command":"+CIICR","ms":12000}: commands that begin with that text (after
+ * "AT": "+CIICR", "+SAPBR=1,") answer ms later, in real time (field-bugs.md tim-cgact-slow);
+ * ms 0 ends it. */
 static bool op_slow(struct sim_modem *m, struct req *r)
 {
 	const char *cmd;

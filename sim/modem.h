@@ -178,7 +178,8 @@ struct sim_modem {
 	int brownout_on;                  /* enum brownout_at armed by the brownout op (brownout.c) */
 	unsigned brownout_ms;             /* how long the module stays off, real milliseconds */
 	ev_timer brownout_timer;          /* power off now, then on again (brownout.c) */
-	char slow_cmd[24];                /* this command (e.g. "+CIICR") answers slow_ms later */
+	char slow_cmd[24];                /* commands that begin so (e.g. "+CIICR", "+SAPBR=1")
+					     answer slow_ms later */
 	unsigned slow_ms;                 /* in real time, whatever --time-scale */
 	char apn_allow[4][65];            /* GPRS activation only with these APNs ([0] empty:
 					     any) (field-bugs.md reg-cgdcont-apn-pdp-deact) */

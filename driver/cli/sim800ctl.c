@@ -132,6 +132,7 @@ int main(int argc, char **argv)
 				rc = CLI_EXIT_DEVICE;
 		} else {
 			struct sim800_config cfg = {.user = &c, .log = cli_log_cb};
+			cli_watch_start(&c);
 			sim800_init(&c.m, &c.port, &cfg);
 			rc = dispatch(&c, argc - i, argv + i);
 			if (rc == CLI_EXIT_USAGE && !json_object_get(c.out, "error"))
@@ -145,6 +146,7 @@ int main(int argc, char **argv)
 		if (!json_object_get(c.out, "error"))
 			json_object_set_new(c.out, "error", json_null());
 		json_object_set_new(c.out, "exit", json_integer(rc));
+		json_object_set_new(c.out, "timing", cli_watch_json(&c));
 		json_object_set(c.out, "warnings", c.warnings);
 		json_dumpf(c.out, stdout, JSON_COMPACT);
 		fputc('\n', stdout);

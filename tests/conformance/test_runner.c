@@ -199,6 +199,9 @@ static void check_kinds(void **state)
 	expect_verdict(r, "pattern-claimed-not-sent", "fail",
 		       "fixture_received: the fixture server did not receive it");
 	expect_verdict(r, "field-array-index", "pass", NULL);
+	expect_verdict(r, "field-bounds", "fail",
+		       "(1) field: timing.max_wait_ms is 1000, expected at most 999; (2) field: "
+		       "timing.nothing is missing, expected at least 0");
 	json_decref(r);
 	unlink(json);
 }

@@ -32,6 +32,23 @@ static void test_status(void **state)
 	json_decref(o.j);
 }
 
+/* A 2.5 s answer is waited for in slices: the driver comes back to the host's port at least
+ * every second (tim-http-action-vs-watchdog), and the outcome says how long it stayed away. */
+static void test_waits_in_slices(void **state)
+{
+	struct cli_rig *r = *state;
+	SKIP_IF_NO_RIG(r);
+	json_decref(cli_rig_control(r, "{\"op\":\"slow\",\"command\":\"+CSQ\",\"ms\":2500}\n"));
+	struct cli_rig_result o;
+	cli_rig_run(r, &o, (const char *[]){"status", NULL});
+	json_decref(cli_rig_control(r, "{\"op\":\"slow\",\"command\":\"+CSQ\",\"ms\":0}\n"));
+	EXPECT_RC(&o, 0);
+	json_int_t w = cli_rig_jint(o.j, "timing", "max_wait_ms");
+	assert_true(w >= 500);
+	assert_true(w <= 1200);
+	json_decref(o.j);
+}
+
 static void test_at(void **state)
 {
 	struct cli_rig *r = *state;
@@ -93,6 +110,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_info),
+		cmocka_unit_test(test_waits_in_slices),
 		cmocka_unit_test(test_status),
 		cmocka_unit_test(test_at),
 		cmocka_unit_test(test_sms),

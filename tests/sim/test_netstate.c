@@ -247,6 +247,12 @@ static void injected_slow_command(void **state)
 	simtest_run_for(t, 0.35);
 	EXPECT_OUT(t, "\r\nOK\r\n");
 	EXPECT_REPLY(t, "AT+CSQ\r", "\r\n+CSQ: 20,0\r\n\r\nOK\r\n");
+	/* By how the command begins: the set form only. */
+	simtest_inject(t, "{\"op\":\"slow\",\"command\":\"+sapbr=1,\",\"ms\":300}", true);
+	EXPECT_REPLY(t, "AT+SAPBR=2,1\r", "\r\n+SAPBR: 1,3,\"0.0.0.0\"\r\n\r\nOK\r\n");
+	EXPECT_REPLY(t, "AT+SAPBR=1,1\r", "");
+	simtest_run_for(t, 0.35);
+	EXPECT_OUT(t, "\r\nOK\r\n");
 	simtest_inject(t, "{\"op\":\"slow\",\"command\":\"+CIICR\",\"ms\":0}", true);
 	simtest_inject(t, "{\"op\":\"slow\",\"ms\":10}", false);
 	simtest_free(t);
