@@ -11,6 +11,7 @@ add_library(sim800drv STATIC
   ${CMAKE_CURRENT_LIST_DIR}/src/sim800_svc.c
   ${CMAKE_CURRENT_LIST_DIR}/src/sim800_tcp.c
   ${CMAKE_CURRENT_LIST_DIR}/src/sim800_http.c
+  ${CMAKE_CURRENT_LIST_DIR}/src/sim800_loc.c
   ${CMAKE_CURRENT_LIST_DIR}/src/sim800_sms.c
   ${CMAKE_CURRENT_LIST_DIR}/src/sim800_ppp.c
   ${CMAKE_CURRENT_LIST_DIR}/src/sim800_policy.c

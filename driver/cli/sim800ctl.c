@@ -17,6 +17,7 @@ static const char usage[] =
 	"  sms send NUMBER TEXT | sms list\n"
 	"  ppp URL [--cafile F] [--insecure]   dial, fetch URL over PPP with host TLS, hang up\n"
 	"  at CMD...                     send raw commands, print the answers\n"
+	"  location                      the serving cell's location (AT+CIPGSMLOC)\n"
 	"options:\n"
 	"  --baud N      serial speed (default 115200; ignored by a pty)\n"
 	"  --timeout S   registration / network wait in seconds (default 60)\n"
@@ -62,6 +63,8 @@ static int dispatch(struct cli *c, int argc, char **argv)
 		return cli_cmd_http(c, argc - 1, argv + 1, true);
 	if (strcmp(cmd, "at") == 0)
 		return cli_cmd_at(c, argc - 1, argv + 1);
+	if (strcmp(cmd, "location") == 0)
+		return argc == 1 ? cli_cmd_location(c) : CLI_EXIT_USAGE;
 	return CLI_EXIT_USAGE;
 }
 

@@ -49,6 +49,22 @@ static void test_waits_in_slices(void **state)
 	json_decref(o.j);
 }
 
+/* location: bearer, then AT+CIPGSMLOC (the simulator's made-up cell). */
+static void test_location(void **state)
+{
+	struct cli_rig *r = *state;
+	SKIP_IF_NO_RIG(r);
+	struct cli_rig_result o;
+	cli_rig_run(r, &o, (const char *[]){"location", NULL});
+	EXPECT_RC(&o, 0);
+	json_t *l = json_object_get(o.j, "location");
+	assert_int_equal(json_integer_value(json_object_get(l, "code")), 0);
+	assert_true(json_real_value(json_object_get(l, "lat")) > 52.5);
+	assert_non_null(strstr(o.wire, "TX AT+SAPBR=1,1"));
+	assert_non_null(strstr(o.wire, "TX AT+CIPGSMLOC=1,1"));
+	json_decref(o.j);
+}
+
 static void test_at(void **state)
 {
 	struct cli_rig *r = *state;
@@ -111,6 +127,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_info),
 		cmocka_unit_test(test_waits_in_slices),
+		cmocka_unit_test(test_location),
 		cmocka_unit_test(test_status),
 		cmocka_unit_test(test_at),
 		cmocka_unit_test(test_sms),

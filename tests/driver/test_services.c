@@ -185,6 +185,33 @@ static void test_tcp_pdp_deact_midsession(void **state)
 	}
 }
 
+/* AT+CIPGSMLOC: the coordinates, a failure code, and a wait of the manual's 60 s, not 1 s
+ * (tim-cipgsmloc-needs-10s). */
+static void test_gsm_location(void **state)
+{
+	(void)state;
+	FOR_EACH_SHAPE(f)
+	{
+		struct sim800 *m = &f->m;
+		mock_port_expect(&f->mp, "AT+CIPGSMLOC=1,1\r",
+				 "\r\n+CIPGSMLOC: 0,13.377704,52.516275,2026/11/30,08:00:00\r\n\r\nOK\r\n");
+		mock_port_expect(&f->mp, "AT+CIPGSMLOC=1,1\r", "\r\n+CIPGSMLOC: 601\r\n\r\nOK\r\n");
+		struct sim800_location loc;
+		assert_int_equal(sim800_gsm_location(m, &loc), SIM800_OK);
+		assert_int_equal(loc.code, 0);
+		assert_true(loc.lon > 13.3777 && loc.lon < 13.3778);
+		assert_true(loc.lat > 52.5162 && loc.lat < 52.5163);
+		assert_string_equal(loc.date, "2026/11/30");
+		assert_string_equal(loc.time, "08:00:00");
+		assert_int_equal(sim800_gsm_location(m, &loc), SIM800_ERR_GPRS);
+		assert_int_equal(loc.code, 601);
+		assert_true(mock_port_done(&f->mp));
+	}
+	struct fx *f = fx_new(1, 8);
+	assert_true(sim800_default_timeout(&f->m, "AT+CIPGSMLOC=1,1") >= 10000);
+	fx_free(f);
+}
+
 static void test_tcp_tls_paths(void **state)
 {
 	(void)state;
@@ -694,6 +721,7 @@ int main(void)
 		cmocka_unit_test(test_tcp_escalation),
 		cmocka_unit_test(test_tcp_reset_during_attach),
 		cmocka_unit_test(test_tcp_pdp_deact_midsession),
+		cmocka_unit_test(test_gsm_location),
 		cmocka_unit_test(test_tcp_tls_paths),
 		cmocka_unit_test(test_tcp_multi),
 		cmocka_unit_test(test_tcp_close_with_buffer),

@@ -258,6 +258,46 @@ static void injected_slow_command(void **state)
 	simtest_free(t);
 }
 
+/* AT+CIPGSMLOC over bearer 1: 601 while it is closed; the profile's 3 s latency (scaled). */
+static void gsm_location(void **state)
+{
+	(void)state;
+	struct simtest *t = up("sim800-r14.18", 0.01);
+	simtest_run_for(t, 0.1); /* booted and registered */
+	simtest_take(t, NULL);
+	EXPECT_REPLY(t, "AT+CIPGSMLOC=?\r", "\r\n+CIPGSMLOC: (1,2),(1-3)\r\n\r\nOK\r\n");
+	simtest_send(t, "AT+CIPGSMLOC=1,1\r");
+	WAIT_FOR(t, "OK\r\n");
+	EXPECT_OUT(t, "\r\n+CIPGSMLOC: 601\r\n\r\nOK\r\n");
+	simtest_send(t, "AT+SAPBR=1,1\r");
+	WAIT_FOR(t, "OK\r\n");
+	simtest_take(t, NULL);
+	simtest_send(t, "AT+CIPGSMLOC=1,1\r");
+	simtest_settle(t);
+	EXPECT_OUT(t, ""); /* 3000 ms x 0.01 */
+	WAIT_FOR(t, "OK\r\n");
+	size_t n;
+	const char *out = simtest_take(t, &n);
+	/* "\r\n+CIPGSMLOC: 0,<lon>,<lat>,yyyy/mm/dd,hh:mm:ss\r\n\r\nOK\r\n" */
+	const char *head = "\r\n+CIPGSMLOC: 0,13.377704,52.516275,";
+	assert_int_equal(n, strlen(head) + 19 + 8);
+	assert_memory_equal(out, head, strlen(head));
+	assert_int_equal(out[strlen(head) + 4], '/');
+	assert_int_equal(out[strlen(head) + 10], ',');
+	assert_string_equal(out + strlen(head) + 19, "\r\n\r\nOK\r\n");
+	simtest_send(t, "AT+CIPGSMLOC=2,1\r");
+	WAIT_FOR(t, "OK\r\n");
+	out = simtest_take(t, &n);
+	assert_int_equal(n, strlen("\r\n+CIPGSMLOC: 0,") + 19 + 8);
+	simtest_send(t, "AT+CIPGSMLOC=3,1;+CIPGSMLOC=1,4\r");
+	WAIT_FOR(t, "ERROR\r\n");
+	EXPECT_OUT(t, "\r\nERROR\r\n");
+	simtest_send(t, "AT+CIPGSMLOC=1,4\r");
+	WAIT_FOR(t, "ERROR\r\n");
+	EXPECT_OUT(t, "\r\nERROR\r\n");
+	simtest_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -275,6 +315,7 @@ int main(void)
 		cmocka_unit_test(gsv_lines),
 		cmocka_unit_test(activation_refused),
 		cmocka_unit_test(injected_slow_command),
+		cmocka_unit_test(gsm_location),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
