@@ -157,6 +157,8 @@ struct sim_modem {
 	size_t boot_next;
 	bool autobaud_locked;             /* under AT+IPR=0: an "AT" has fixed the rate */
 	bool autobaud;                    /* the rate in force at boot was 0 */
+	unsigned autobaud_rate;           /* the host's rate when "AT" locked it (0 unknown):
+					     kept until power-down (MAN §2.2.41) */
 	struct modem_input_hook hook;
 	struct datamode dm;               /* prompt input (CIPSEND, HTTPDATA, CMGS) */
 	struct svc_tcp *tcp;              /* CIP stack state, owned by svc_tcp.c; NULL until used */

@@ -134,7 +134,7 @@ int main(int argc, char **argv)
 			if (rc == CLI_EXIT_USAGE)
 				rc = CLI_EXIT_DEVICE;
 		} else {
-			struct sim800_config cfg = {.user = &c, .log = cli_log_cb};
+			struct sim800_config cfg = {.user = &c, .log = cli_log_cb, .line_rate = c.baud};
 			cli_watch_start(&c);
 			sim800_init(&c.m, &c.port, &cfg);
 			rc = dispatch(&c, argc - i, argv + i);
