@@ -7,8 +7,11 @@
 #include "cf.h"
 #include "transcript.h"
 
-/* The transcript as the checks see it: the host's lines (its rx bytes split at CR or LF) and
- * the simulator's notes ("injected: pdp_deact"), in the order they happened. */
+/* The transcript as the checks see it: the host's command lines and the simulator's notes
+ * ("injected: pdp_deact"), in the order they happened. The lines are those the module parsed
+ * (its "cmd" records, written "AT..."): a CIPSEND payload without a line end never merges with
+ * the command after it. Raw: the host's rx bytes split at CR or LF instead, which also shows
+ * what the module ignored (a deaf boot, autobaud), payloads included. */
 struct wire_ev {
 	bool note;
 	char *text;
@@ -58,7 +61,7 @@ static void wire_free(struct wire *w)
 	free(w->ev);
 }
 
-static bool wire_load(const char *path, struct wire *w)
+static bool wire_load(const char *path, struct wire *w, bool raw)
 {
 	memset(w, 0, sizeof *w);
 	FILE *f = path ? fopen(path, "r") : NULL;
@@ -73,7 +76,12 @@ static bool wire_load(const char *path, struct wire *w)
 		const char *data = json_string_value(json_object_get(o, "data"));
 		if (dir && data && !strcmp(dir, "note")) {
 			push(w, true, data);
-		} else if (dir && data && !strcmp(dir, "rx")) {
+		} else if (dir && data && !raw && !strcmp(dir, "cmd")) {
+			long k = transcript_unescape(data, buf, sizeof buf - 1);
+			char cmd[sizeof w->line];
+			snprintf(cmd, sizeof cmd, "AT%.*s", k > 0 ? (int)k : 0, (const char *)buf);
+			push(w, false, cmd);
+		} else if (dir && data && raw && !strcmp(dir, "rx")) {
 			long k = transcript_unescape(data, buf, sizeof buf);
 			if (k > 0)
 				rx_bytes(w, buf, (size_t)k);
@@ -118,7 +126,7 @@ static bool on_wire(const struct cf_ctx *x, const json_t *c, char *why, size_t c
 		return true;
 	struct wire w;
 	size_t at;
-	if (!wire_load(x->wire_path, &w)) {
+	if (!wire_load(x->wire_path, &w, json_is_true(json_object_get(c, "raw")))) {
 		snprintf(why, cap, "cannot read the transcript %s", x->wire_path);
 		return false;
 	}
@@ -146,7 +154,8 @@ static bool sent(const struct wire *w, size_t at, const json_t *c, char *why, si
 	return true;
 }
 
-/* {line, min, max, since}: how many times the driver sent a line. */
+/* {line, min, max, since, raw}: how many times the driver sent a line; raw counts what the
+ * module ignored too (e.g. AT retries while it was deaf). */
 static bool sent_count(const struct wire *w, size_t at, const json_t *c, char *why, size_t cap)
 {
 	const char *pat = json_string_value(json_object_get(c, "line"));

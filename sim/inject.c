@@ -311,6 +311,16 @@ static bool op_apns(struct sim_modem *m, struct req *r)
 	return true;
 }
 
+/* "SMS Ready" now, and SMS commands answer from now on (field-bugs.md
+ * boot-sms-cmd-error-before-sms-ready: a case ties it to the driver's first SMS command). */
+static bool op_sms_ready(struct sim_modem *m, struct req *r)
+{
+	(void)r;
+	modem_urc(m, "SMS Ready");
+	svc_sms_ready(m);
+	return true;
+}
+
 static bool op_ipstack_wedged(struct sim_modem *m, struct req *r)
 {
 	(void)r;
@@ -418,6 +428,7 @@ static const struct op ops[] = {
 	{"host_left", op_host_left},
 	{"slow", op_slow},
 	{"apns", op_apns},
+	{"sms_ready", op_sms_ready},
 };
 
 const char *inject_op_name(size_t i)

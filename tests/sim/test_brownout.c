@@ -85,12 +85,27 @@ static void reset_boot_scale(void **state)
 	simtest_free(t);
 }
 
+/* sms_ready: SMS Ready now, and SMS commands answer, while the boot runs slow. */
+static void sms_ready_op(void **state)
+{
+	(void)state;
+	struct simtest *t = up();
+	simtest_inject(t, "{\"op\":\"reset\",\"boot_scale\":10}", true);
+	EXPECT_OUT(t, "\r\nRDY\r\n");
+	EXPECT_REPLY(t, "AT+CMGF=1\r", "AT+CMGF=1\r\r\nERROR\r\n");
+	simtest_inject(t, "{\"op\":\"sms_ready\"}", true);
+	EXPECT_OUT(t, "\r\nSMS Ready\r\n");
+	EXPECT_REPLY(t, "AT+CMGF=1\r", "AT+CMGF=1\r\r\nOK\r\n");
+	simtest_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(brownout_on_attach),
 		cmocka_unit_test(reset_deaf),
 		cmocka_unit_test(reset_boot_scale),
+		cmocka_unit_test(sms_ready_op),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
