@@ -21,7 +21,8 @@ struct cf_case {
 	double expected;     /* typical seconds on a simulated module (key expected_s, default 1):
 			      * orders the work, longest first; never a limit */
 	json_t *needs;       /* array: "control" (fault injection), "fixtures", "sim", "pins" (RI/DTR
-			      * lines: skipped on simulated modules) */
+			      * lines) and "uart" (a real serial line's rate): the last two are
+			      * skipped on simulated modules */
 	json_t *setup;       /* array of control-socket requests before the adapter runs */
 	json_t *during;      /* array of control requests sent once the adapter has started */
 	json_t *scenario;    /* array of scenario events (sim800-sim --scenario), e.g. a reset
@@ -97,6 +98,10 @@ struct cf_ctx {
 bool cf_check(const struct cf_ctx *x, const json_t *check, char *why, size_t cap);
 /* Every check of a list holds; why names the first that does not ("NAME: reason"). */
 bool cf_check_all(const struct cf_ctx *x, const json_t *list, char *why, size_t cap);
+/* Checks on the lines the driver sent (cf_wire.c): sent, sent_count, sent_before. */
+bool cf_chk_sent(const struct cf_ctx *x, const json_t *c, char *why, size_t cap);
+bool cf_chk_sent_count(const struct cf_ctx *x, const json_t *c, char *why, size_t cap);
+bool cf_chk_sent_before(const struct cf_ctx *x, const json_t *c, char *why, size_t cap);
 /* Names of every check, NULL past the last (for case validation). */
 const char *cf_check_name(size_t i);
 

@@ -1,18 +1,23 @@
 /* cf_checks.c - what a case's expectations can assert: the driver's outcome and real effects. */
 #include <openssl/evp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cf.h"
 
-/* A dotted path ("http.status") into a JSON object, or NULL. */
+/* A dotted path ("http.status", "at.0.final": a number indexes an array) into a JSON object,
+ * or NULL. */
 static const json_t *at(const json_t *o, const char *path)
 {
 	char buf[128];
 	snprintf(buf, sizeof buf, "%s", path);
 	const json_t *cur = o;
-	for (char *save, *tok = strtok_r(buf, ".", &save); tok && cur; tok = strtok_r(NULL, ".", &save))
-		cur = json_object_get(cur, tok);
+	for (char *save, *tok = strtok_r(buf, ".", &save); tok && cur; tok = strtok_r(NULL, ".", &save)) {
+		char *end;
+		unsigned long i = strtoul(tok, &end, 10);
+		cur = json_is_array(cur) && !*end ? json_array_get(cur, i) : json_object_get(cur, tok);
+	}
 	return cur;
 }
 
@@ -56,10 +61,30 @@ static bool chk_fails(const struct cf_ctx *x, const json_t *c, char *why, size_t
 	return false;
 }
 
+/* {path, at_most | at_least}: a number within a bound (e.g. timing.max_wait_ms). */
+static bool field_bound(const json_t *got, const json_t *c, const char *path, char *why, size_t cap)
+{
+	const json_t *most = json_object_get(c, "at_most"), *least = json_object_get(c, "at_least");
+	if (json_is_number(got) && (!most || json_number_value(got) <= json_number_value(most)) &&
+	    (!least || json_number_value(got) >= json_number_value(least)))
+		return true;
+	char g[32] = "missing", w[64];
+	if (json_is_number(got))
+		snprintf(g, sizeof g, "%g", json_number_value(got));
+	if (most)
+		snprintf(w, sizeof w, "at most %g", json_number_value(most));
+	else
+		snprintf(w, sizeof w, "at least %g", json_number_value(least));
+	snprintf(why, cap, "%s is %s, expected %s", path ? path : "?", g, w);
+	return false;
+}
+
 static bool chk_field(const struct cf_ctx *x, const json_t *c, char *why, size_t cap)
 {
 	const char *path = json_string_value(json_object_get(c, "path"));
 	const json_t *got = path ? at(x->outcome, path) : NULL;
+	if (json_object_get(c, "at_most") || json_object_get(c, "at_least"))
+		return field_bound(got, c, path, why, cap);
 	const json_t *want = json_object_get(c, "equals");
 	if (got && want && json_equal(got, want))
 		return true;
@@ -448,6 +473,9 @@ static const struct check checks[] = {
 	{"wire_count", chk_wire_count},
 	{"wire_next", chk_wire_next},
 	{"any_of", chk_any_of},
+	{"sent", cf_chk_sent},
+	{"sent_count", cf_chk_sent_count},
+	{"sent_before", cf_chk_sent_before},
 };
 
 const char *cf_check_name(size_t i)

@@ -185,6 +185,12 @@ static void run_case(const struct cf_run_opts *o, struct cf_target *t, const str
 		snprintf(why, sizeof why, "needs fault injection, which only a simulated module gives");
 		goto done;
 	}
+	if (!t->real && cf_case_needs(c, "uart")) {
+		r->v = CF_SKIP;
+		snprintf(why, sizeof why, "needs a real UART: a pty carries no line rate and no "
+					  "modem-control pins");
+		goto done;
+	}
 	if (t->real && cf_case_needs(c, "fixtures") && !fx->remote) {
 		r->v = CF_SKIP;
 		snprintf(why, sizeof why, "needs fixture servers the module can reach: give --fixtures URL");

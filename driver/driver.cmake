@@ -11,6 +11,7 @@ add_library(sim800drv STATIC
   ${CMAKE_CURRENT_LIST_DIR}/src/sim800_svc.c
   ${CMAKE_CURRENT_LIST_DIR}/src/sim800_tcp.c
   ${CMAKE_CURRENT_LIST_DIR}/src/sim800_http.c
+  ${CMAKE_CURRENT_LIST_DIR}/src/sim800_loc.c
   ${CMAKE_CURRENT_LIST_DIR}/src/sim800_sms.c
   ${CMAKE_CURRENT_LIST_DIR}/src/sim800_ppp.c
   ${CMAKE_CURRENT_LIST_DIR}/src/sim800_policy.c
@@ -28,6 +29,7 @@ add_executable(sim800-cli
   ${CMAKE_CURRENT_LIST_DIR}/cli/cli_cmd_tcp.c
   ${CMAKE_CURRENT_LIST_DIR}/cli/cli_cmd_sms.c
   ${CMAKE_CURRENT_LIST_DIR}/cli/cli_out.c
+  ${CMAKE_CURRENT_LIST_DIR}/cli/cli_watch.c
   ${CMAKE_CURRENT_LIST_DIR}/cli/cli_url.c
   ${CMAKE_CURRENT_LIST_DIR}/cli/cli_ppp.c)
 set_target_properties(sim800-cli PROPERTIES OUTPUT_NAME sim800)

@@ -204,6 +204,9 @@ static struct at_result cmd_ipr(struct sim_modem *m, const struct at_cmd *c)
 		 * (MAN §2.2.41). */
 		if (v != 0)
 			m->disp.baud_after = (unsigned)v;
+		/* The UART now listens at this fixed rate, not the one autobaud detected. */
+		if (v != 0 && m->autobaud_rate)
+			m->autobaud_rate = (unsigned)v;
 		return RES_OK;
 	}
 	return RES_ERROR;

@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
+#include "brownout.h"
 #include "cmd_util.h"
 #include "dispatch.h"
 #include "http_state.h"
@@ -150,6 +152,13 @@ static struct at_result cmd_sapbr(struct sim_modem *m, const struct at_cmd *c)
 			return RES_ERROR;
 		if (!netstate_attached(m)) {
 			transcript_note(m->log, m->index, "SAPBR=1,%ld: GPRS not attached", cid);
+			return RES_ERROR;
+		}
+		if (brownout_due(m, BROWNOUT_ATTACH))
+			return RES_ASYNC; /* no answer: the supply is gone (pwr-reset-on-gprs-attach) */
+		const char *why = netstate_activation_refused(m, b->apn);
+		if (why) {
+			transcript_note(m->log, m->index, "SAPBR=1,%ld refused: %s", cid, why);
 			return RES_ERROR;
 		}
 		b->status = HTTP_BEARER_CONNECTED;
@@ -501,8 +510,49 @@ static struct at_result cmd_httpssl(struct sim_modem *m, const struct at_cmd *c)
 	return RES_OK;
 }
 
+/* AT+CIPGSMLOC=<type>,<cid>: the serving cell's location over bearer <cid> (MAN; facts §9.1:
+ * 60 s max). Type 1: "+CIPGSMLOC: 0,<lon>,<lat>,<date>,<time>" (facts field-bugs.md
+ * tim-cipgsmloc-needs-10s), type 2: "+CIPGSMLOC: 0,<date>,<time>", then OK. How long it takes is
+ * the profile's timing for +CIPGSMLOC (or the slow op). UNCERTAIN: the coordinates (made up),
+ * the date/time format (yyyy/mm/dd,hh:mm:ss, UTC here), and 601 for a closed bearer. */
+static struct at_result cmd_cipgsmloc(struct sim_modem *m, const struct at_cmd *c)
+{
+	if (c->op == AT_OP_TEST) {
+		respond_infof(m, "+CIPGSMLOC: (1,2),(1-3)");
+		return RES_OK;
+	}
+	if (c->op != AT_OP_SET)
+		return RES_ERROR;
+	struct at_tok t;
+	cmd_tok(c, &t);
+	long type, cid;
+	if (at_tok_next_int(&t, &type) != AT_TOK_OK || type < 1 || type > 2 ||
+	    at_tok_next_int(&t, &cid) != AT_TOK_OK || cid < 1 || cid > HTTP_BEARERS ||
+	    !at_tok_at_end(&t))
+		return RES_ERROR;
+	struct svc_http *s = svc_http_get(m);
+	if (!s)
+		return RES_NOMEM;
+	svc_http_sync(m);
+	if (s->bearer[cid - 1].status != HTTP_BEARER_CONNECTED) {
+		respond_infof(m, "+CIPGSMLOC: %d", HTTP_ST_NETWORK);
+		return RES_OK;
+	}
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	char when[32];
+	strftime(when, sizeof when, "%Y/%m/%d,%H:%M:%S", &tm);
+	if (type == 1)
+		respond_infof(m, "+CIPGSMLOC: 0,13.377704,52.516275,%s", when);
+	else
+		respond_infof(m, "+CIPGSMLOC: 0,%s", when);
+	return RES_OK;
+}
+
 const struct cmd_entry cmd_http_table[] = {
 	{"+SAPBR", cmd_sapbr, CMD_CAP_HTTP},
+	{"+CIPGSMLOC", cmd_cipgsmloc, CMD_CAP_HTTP},
 	{"+HTTPINIT", cmd_httpinit, CMD_CAP_HTTP},
 	{"+HTTPTERM", cmd_httpterm, CMD_CAP_HTTP},
 	{"+HTTPPARA", cmd_httppara, CMD_CAP_HTTP},

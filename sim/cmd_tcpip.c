@@ -3,11 +3,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "brownout.h"
 #include "cmd_tcpip_int.h"
 #include "cmd_util.h"
 #include "modem_internal.h"
 #include "netmap.h"
 #include "respond.h"
+#include "transcript.h"
 
 static struct at_result bool_flag(struct sim_modem *m, const struct at_cmd *c, const char *name,
 				  bool *val)
@@ -163,6 +165,16 @@ static struct at_result cmd_ciicr(struct sim_modem *m, const struct at_cmd *c)
 		return c->op == AT_OP_TEST ? RES_OK : RES_ERROR;
 	if (t->ip != CIP_IP_START || !netstate_attached(m))
 		return RES_ERROR;
+	if (brownout_due(m, BROWNOUT_ATTACH))
+		return RES_ASYNC; /* no answer: the supply is gone (pwr-reset-on-gprs-attach) */
+	const char *why = netstate_activation_refused(m, t->apn);
+	if (why) {
+		/* The network refused the context: ERROR, and the stack is in PDP DEACT until
+		 * AT+CIPSHUT (field-bugs.md reg-cgdcont-apn-pdp-deact). */
+		transcript_note(m->log, m->index, "CIICR refused: %s", why);
+		t->ip = CIP_PDP_DEACT;
+		return RES_ERROR;
+	}
 	t->ip = CIP_IP_GPRSACT;
 	return RES_OK;
 }

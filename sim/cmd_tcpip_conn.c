@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "brownout.h"
 #include "cmd_tcpip_int.h"
 #include "cmd_util.h"
 #include "modem_internal.h"
@@ -108,6 +109,8 @@ static void send_done(struct sim_modem *m, void *ctx, const uint8_t *data, size_
 		modem_command_done(m, RES_ERROR);
 		return;
 	}
+	if (brownout_due(m, BROWNOUT_TX))
+		return; /* taken, never sent, never answered (pwr-reset-on-gprs-attach) */
 	t->send_len = n;
 	enum svc_tcp_send_res r = svc_tcp_send(t, t->send_id, data, n);
 	if (r == SVC_TCP_SEND_PENDING) {

@@ -197,6 +197,9 @@ static void step(struct sim_modem *m)
 		if (m->scenario)
 			ms += scenario_extra_delay(m);
 		double delay = modem_delay(m, ms);
+		size_t sl = strlen(m->slow_cmd);
+		if (sl && d->cur.text_len >= sl && strncasecmp(d->cur.text, m->slow_cmd, sl) == 0)
+			delay += m->slow_ms / 1000.0; /* injected, real time (inject.c "slow") */
 		if (delay > 0) {
 			ev_timer_set(&d->delay, delay, 0.);
 			ev_timer_start(m->loop, &d->delay);

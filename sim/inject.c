@@ -2,11 +2,14 @@
 #include "inject.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "brownout.h"
 #include "modem.h"
 #include "modem_internal.h"
 #include "svc_call.h"
+#include "svc_http.h"
 #include "svc_ppp.h"
 #include "svc_sms.h"
 #include "svc_tcp.h"
@@ -205,13 +208,18 @@ static bool op_call_outcome(struct sim_modem *m, struct req *r)
 	return true;
 }
 
-/* VBAT thresholds: sim800-facts.md §3.2 (spelling "WARNNING" as the module prints it). */
+/* VBAT thresholds: sim800-facts.md §3.2 (spelling "WARNNING" as the module prints it).
+ * gprs_min_mv: GPRS activation fails below it (field-bugs.md pwr-tcall-lipo-below-3v9, a
+ * board whose supply sags under the activation burst; which step fails is UNCERTAIN: we
+ * refuse AT+CIICR and AT+SAPBR=1 with ERROR). */
 static bool op_voltage(struct sim_modem *m, struct req *r)
 {
-	long mv;
-	if (!int_field(r, "mv", 2500, 5000, -1, &mv))
+	long mv, min;
+	if (!int_field(r, "mv", 2500, 5000, -1, &mv) ||
+	    !int_field(r, "gprs_min_mv", 0, 5000, m->gprs_min_mv, &min))
 		return false;
 	m->battery_mv = (int)mv;
+	m->gprs_min_mv = (int)min;
 	if (mv < 3400) {
 		modem_urc(m, "UNDER-VOLTAGE POWER DOWN");
 		modem_power_off(m);
@@ -242,12 +250,126 @@ static bool op_power_on(struct sim_modem *m, struct req *r)
 	return true;
 }
 
-/* A module reset: everything but AT&W settings is lost, and it boots again (RDY ...). */
+/* A module reset: everything but AT&W settings is lost, and it boots again (RDY ...).
+ * deaf_ms: after it the UART ignores input this long, in real time (field-bugs.md
+ * boot-first-at-ignored: the first AT after a reset goes unanswered). boot_scale: this boot's
+ * URCs come at the profile's times times boot_scale in real time, whatever --time-scale, so
+ * that a driver meets a module that is still booting (boot-sms-cmd-error-before-sms-ready). */
 static bool op_reset(struct sim_modem *m, struct req *r)
 {
-	(void)r;
+	long deaf;
+	const json_t *bs = json_object_get(r->j, "boot_scale");
+	if (!int_field(r, "deaf_ms", 0, 60000, 0, &deaf))
+		return false;
+	if (bs && (!json_is_number(bs) || json_number_value(bs) <= 0 || json_number_value(bs) > 10))
+		return bad(r, "boot_scale", "\"%s\" must be a number above 0, at most 10",
+			   "boot_scale");
 	modem_power_off(m);
+	m->boot_scale = bs ? json_number_value(bs) : 0;
 	modem_power_on(m);
+	m->deaf_until = deaf ? ev_now(m->loop) + deaf / 1000.0 : 0;
+	return true;
+}
+
+/* {"op":"brownout","on":"attach"|"tx","off_ms":1500}: armed; see brownout.h. */
+static bool op_brownout(struct sim_modem *m, struct req *r)
+{
+	static const char *const at_words[] = {"none", "attach", "tx", NULL};
+	const char *on;
+	long off;
+	if (!str_field(r, "on", true, &on) || !int_field(r, "off_ms", 0, 60000, 1500, &off))
+		return false;
+	int at = word_index(at_words, on);
+	if (at <= 0)
+		return bad(r, "on", "\"on\" must be attach or tx (got \"%s\")", on);
+	brownout_arm(m, (enum brownout_at)at, (unsigned)off);
+	return true;
+}
+
+/* {"op":"slow","command":"+CIICR","ms":12000}: commands that begin with that text (after
+ * "AT": "+CIICR", "+SAPBR=1,") answer ms later, in real time (field-bugs.md tim-cgact-slow);
+ * ms 0 ends it. */
+static bool op_slow(struct sim_modem *m, struct req *r)
+{
+	const char *cmd;
+	long ms;
+	if (!str_field(r, "command", true, &cmd) || !int_field(r, "ms", 0, 300000, -1, &ms))
+		return false;
+	if (!cmd[0] || strlen(cmd) >= sizeof m->slow_cmd)
+		return bad(r, "command", "\"%s\" must be a command name such as \"+CIICR\"", "command");
+	snprintf(m->slow_cmd, sizeof m->slow_cmd, "%s", ms ? cmd : "");
+	m->slow_ms = (unsigned)ms;
+	return true;
+}
+
+/* {"op":"apns","allow":["web.vodafone.de"]}: GPRS activation with any other APN is refused
+ * (field-bugs.md reg-cgdcont-apn-pdp-deact); [] allows every APN again. */
+static bool op_apns(struct sim_modem *m, struct req *r)
+{
+	const json_t *a = json_object_get(r->j, "allow");
+	size_t i, max = sizeof m->apn_allow / sizeof m->apn_allow[0];
+	json_t *v;
+	if (!json_is_array(a) || json_array_size(a) > max)
+		return bad(r, "allow", "\"%s\" must be a list of at most 4 APNs", "allow");
+	json_array_foreach(a, i, v)
+		if (!json_is_string(v) || !json_string_value(v)[0] ||
+		    strlen(json_string_value(v)) >= sizeof m->apn_allow[0])
+			return bad(r, "allow", "\"%s\" must hold APNs of 1 to 64 characters", "allow");
+	memset(m->apn_allow, 0, sizeof m->apn_allow);
+	json_array_foreach(a, i, v)
+		snprintf(m->apn_allow[i], sizeof m->apn_allow[i], "%s", json_string_value(v));
+	return true;
+}
+
+/* "SMS Ready" now, and SMS commands answer from now on (field-bugs.md
+ * boot-sms-cmd-error-before-sms-ready: a case ties it to the driver's first SMS command). */
+static bool op_sms_ready(struct sim_modem *m, struct req *r)
+{
+	(void)r;
+	modem_urc(m, "SMS Ready");
+	svc_sms_ready(m);
+	return true;
+}
+
+static bool op_ipstack_wedged(struct sim_modem *m, struct req *r)
+{
+	(void)r;
+	svc_tcp_wedge(m);
+	return true;
+}
+
+/* {"op":"host_left","cip":true,"to":"HOST:PORT","bearer":true,"http":true}: the state a host
+ * left when it reset (field-bugs.md pwr-host-reset-modem-keeps-state); each part optional. */
+static bool op_host_left(struct sim_modem *m, struct req *r)
+{
+	const char *to;
+	bool parts[3];
+	static const char *const names[] = {"cip", "bearer", "http"};
+	for (int i = 0; i < 3; i++) {
+		const json_t *v = json_object_get(r->j, names[i]);
+		if (v && !json_is_boolean(v))
+			return bad(r, names[i], "\"%s\" must be true or false", names[i]);
+		parts[i] = v && json_is_true(v);
+	}
+	if (!str_field(r, "to", false, &to))
+		return false;
+	char host[256] = "";
+	long port = 0;
+	if (to) {
+		const char *colon = strrchr(to, ':');
+		char *end;
+		port = colon ? strtol(colon + 1, &end, 10) : 0;
+		if (!colon || colon == to || (size_t)(colon - to) >= sizeof host || *end || port < 1 ||
+		    port > 65535)
+			return bad(r, "to", "\"%s\" must be HOST:PORT", "to");
+		memcpy(host, to, (size_t)(colon - to));
+		host[colon - to] = '\0';
+	}
+	if ((parts[0] || to) && !svc_tcp_preset(m, to ? host : NULL, (unsigned)port))
+		return bad(r, "cip", "%s", "the CIP stack cannot be set up: GPRS is not attached "
+				   "or the stack is not in IP INITIAL");
+	if (!svc_http_preset(m, parts[1], parts[2]))
+		return bad(r, "bearer", "%s", "the bearer cannot be open: GPRS is not attached");
 	return true;
 }
 
@@ -404,6 +526,12 @@ static const struct op ops[] = {
 	{"state", op_state},             {"late_final", op_late_final},
 	{"escape_guard", op_escape_guard}, {"fragment", op_fragment},
 	{"ppp_online", op_ppp_online},   {"ppp_leftover", op_ppp_leftover},
+	{"brownout", op_brownout},
+	{"ipstack_wedged", op_ipstack_wedged},
+	{"host_left", op_host_left},
+	{"slow", op_slow},
+	{"apns", op_apns},
+	{"sms_ready", op_sms_ready},
 };
 
 const char *inject_op_name(size_t i)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "brownout.h"
 #include "dispatch.h"
 #include "modem_internal.h"
 #include "replay.h"
@@ -210,6 +211,7 @@ static size_t seek_autobaud(struct sim_modem *m, const uint8_t *b, size_t n)
 		at_line_feed(&m->line, b + i, 1, &ev);
 		if (m->line.st == AT_LINE_BODY || ev == AT_LINE_REPEAT) {
 			m->autobaud_locked = true;
+			m->autobaud_rate = transport_line_rate(m->tr);
 			transcript_note(m->log, m->index, "autobaud: rate detected");
 			if (m->v.echo) {
 				char prefix[2] = {m->line.a, (char)b[i]};
@@ -293,8 +295,16 @@ static void on_rx(void *ctx, const uint8_t *b, size_t n)
 		transcript_note(m->log, m->index, "mute: input ignored");
 		return;
 	}
+	/* The rate detected by autobaud holds until power-down (MAN §2.2.41): bytes at another
+	 * rate are garbage to the UART (field-bugs.md boot-autobaud-unstable). */
+	unsigned rate = m->autobaud_rate ? transport_line_rate(m->tr) : 0;
+	if (rate && rate != m->autobaud_rate) {
+		transcript_note(m->log, m->index, "line at %u bit/s, autobaud locked at %u: %zu bytes "
+				"misread", rate, m->autobaud_rate, n);
+		return;
+	}
 	double deaf = modem_delay(m, m->profile->boot_deaf_ms);
-	if (ev_now(m->loop) < m->power_on_at + deaf) {
+	if (ev_now(m->loop) < m->power_on_at + deaf || ev_now(m->loop) < m->deaf_until) {
 		transcript_note(m->log, m->index, "booting: input ignored (boot.deaf_ms)");
 		return;
 	}
@@ -348,6 +358,7 @@ static void services_reset(struct sim_modem *m)
 
 void modem_power_on(struct sim_modem *m)
 {
+	brownout_stop(m); /* powered on by other means: a pending brown-out cycle is moot */
 	services_reset(m);
 	m->power = SIM_POWER_ON;
 	m->power_on_at = ev_now(m->loop);
@@ -355,6 +366,7 @@ void modem_power_on(struct sim_modem *m)
 	m->v = m->saved;
 	m->autobaud = m->v.ipr == 0;
 	m->autobaud_locked = false;
+	m->autobaud_rate = 0;
 	m->battery_mv = m->profile->battery_mv;
 	m->mute_until = 0;
 	at_line_init(&m->line, m->profile->line_max, m->profile->mixed_case_prefix);
@@ -381,6 +393,7 @@ void modem_power_on(struct sim_modem *m)
 void modem_power_off(struct sim_modem *m)
 {
 	m->power = SIM_POWER_OFF;
+	m->boot_scale = 0;
 	scenario_stop(m);
 	boot_stop(m);
 	netstate_stop(m);
@@ -418,6 +431,7 @@ struct sim_modem *modem_new(struct ev_loop *loop, int index, const struct profil
 	ev_init(&m->disp.delay, NULL);
 	ev_init(&m->disp.late, NULL);
 	ev_init(&m->boot_timer, NULL);
+	ev_init(&m->brownout_timer, NULL);
 	netstate_init(m);
 	return m;
 }
@@ -427,6 +441,7 @@ void modem_destroy(struct sim_modem *m)
 	if (!m)
 		return;
 	boot_stop(m);
+	brownout_stop(m);
 	netstate_stop(m);
 	dispatch_abort(m);
 	services_reset(m);

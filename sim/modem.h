@@ -173,6 +173,8 @@ struct sim_modem {
 	size_t boot_next;
 	bool autobaud_locked;             /* under AT+IPR=0: an "AT" has fixed the rate */
 	bool autobaud;                    /* the rate in force at boot was 0 */
+	unsigned autobaud_rate;           /* the host's rate when "AT" locked it (0 unknown):
+					     kept until power-down (MAN §2.2.41) */
 	struct modem_input_hook hook;
 	struct datamode dm;               /* prompt input (CIPSEND, HTTPDATA, CMGS) */
 	struct svc_tcp *tcp;              /* CIP stack state, owned by svc_tcp.c; NULL until used */
@@ -188,6 +190,19 @@ struct sim_modem {
 	unsigned long drop_bytes;         /* the next N bytes to the host are lost */
 	unsigned long corrupt_bytes;      /* the next N bytes to the host are garbled */
 	ev_tstamp mute_until;             /* until then the module neither hears nor speaks */
+	ev_tstamp deaf_until;             /* until then input is ignored (a reset's deaf_ms) */
+	double boot_scale;                /* >0: this boot's URCs at the profile's times x this, in
+					     real time, whatever --time-scale (a reset's boot_scale) */
+	int brownout_on;                  /* enum brownout_at armed by the brownout op (brownout.c) */
+	unsigned brownout_ms;             /* how long the module stays off, real milliseconds */
+	ev_timer brownout_timer;          /* power off now, then on again (brownout.c) */
+	char slow_cmd[24];                /* commands that begin so (e.g. "+CIICR", "+SAPBR=1")
+					     answer slow_ms later */
+	unsigned slow_ms;                 /* in real time, whatever --time-scale */
+	char apn_allow[4][65];            /* GPRS activation only with these APNs ([0] empty:
+					     any) (field-bugs.md reg-cgdcont-apn-pdp-deact) */
+	int gprs_min_mv;                  /* GPRS activation fails below this VBAT (0: never)
+					     (field-bugs.md pwr-tcall-lipo-below-3v9) */
 	int battery_mv;                   /* AT+CBC voltage; starts at the profile's */
 	struct scenario_run *scenario;    /* the scenario timeline running on this modem, owned */
 	bool scenario_faults;             /* its random line faults are on (drop/corrupt) */

@@ -28,5 +28,8 @@ void netstate_set(struct sim_modem *m, int reg, int rssi, int ber);
 /* True when registered (home or roaming). */
 bool netstate_registered(const struct sim_modem *m);
 bool netstate_attached(const struct sim_modem *m);
+/* Injected refusals of GPRS activation (AT+CIICR, AT+SAPBR=1) with this APN: an APN outside
+ * the allow-list, or VBAT below gprs_min_mv. NULL when allowed, else why (for the transcript). */
+const char *netstate_activation_refused(const struct sim_modem *m, const char *apn);
 
 #endif

@@ -1,5 +1,6 @@
 /* netstate.c - registration, signal and attach driven by the profile's network timeline. */
 #include <stdio.h>
+#include <string.h>
 
 #include "modem_internal.h"
 #include "svc_http.h"
@@ -127,6 +128,18 @@ void netstate_stop(struct sim_modem *m)
 bool netstate_registered(const struct sim_modem *m)
 {
 	return m->net.reg == PROFILE_REG_HOME || m->net.reg == PROFILE_REG_ROAMING;
+}
+
+const char *netstate_activation_refused(const struct sim_modem *m, const char *apn)
+{
+	if (m->gprs_min_mv && m->battery_mv < m->gprs_min_mv)
+		return "VBAT below the injected gprs_min_mv";
+	if (!m->apn_allow[0][0])
+		return NULL;
+	for (size_t i = 0; i < sizeof m->apn_allow / sizeof m->apn_allow[0]; i++)
+		if (m->apn_allow[i][0] && strcmp(m->apn_allow[i], apn) == 0)
+			return NULL;
+	return "APN not on the injected allow-list";
 }
 
 bool netstate_attached(const struct sim_modem *m)

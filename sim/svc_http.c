@@ -95,6 +95,21 @@ void svc_http_bearer_ip(const struct sim_modem *m, int cid, char *buf, size_t ca
 	snprintf(buf, cap, "10.%u.%u.%u", 64u + (unsigned)cid, (idx / 250u) % 256u, idx % 250u + 2u);
 }
 
+bool svc_http_preset(struct sim_modem *m, bool bearer, bool http)
+{
+	struct svc_http *s = svc_http_get(m);
+	if (!s || (bearer && !netstate_attached(m)))
+		return false;
+	if (bearer)
+		s->bearer[0].status = HTTP_BEARER_CONNECTED;
+	if (http && !s->inited) {
+		s->inited = true;
+		s->par.cid = 1;
+		s->par.timeout = HTTP_TIMEOUT_DEFAULT;
+	}
+	return true;
+}
+
 void svc_http_sync(struct sim_modem *m)
 {
 	struct svc_http *s = m->http;

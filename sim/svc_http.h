@@ -3,6 +3,7 @@
 #define SIM_SVC_HTTP_H
 
 #include <ev.h>
+#include <stdbool.h>
 
 struct sim_modem;
 struct http_multi;
@@ -16,6 +17,11 @@ void http_multi_free(struct http_multi *hm);
  * closed with "+SAPBR <cid>: DEACT" (and a running action ends with 601). The HTTP commands
  * call it before they look at bearer state; netstate may call it when the attach drops. */
 void svc_http_sync(struct sim_modem *m);
+
+/* Injected: the state a host left before it reset (field-bugs.md
+ * pwr-host-reset-modem-keeps-state): bearer 1 open and/or the HTTP service initialised, as
+ * after AT+SAPBR=1,1 and AT+HTTPINIT. False when an open bearer is asked without GPRS. */
+bool svc_http_preset(struct sim_modem *m, bool bearer, bool http);
 
 /* Forget the modem's bearer and HTTP state (power off, reboot, destroy); frees m->http. */
 void svc_http_reset(struct sim_modem *m);

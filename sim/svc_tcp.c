@@ -93,6 +93,8 @@ void svc_tcp_shut(struct svc_tcp *t)
 		t->conn[i].closed_by_us = false;
 	}
 	t->ip = CIP_IP_INITIAL;
+	if (t->wedged == 2)
+		t->wedged = 0;
 }
 
 /* "CONNECT OK" in single mode, "0, CONNECT OK" in multi mode (facts §10 item 4). */
@@ -216,6 +218,12 @@ void svc_tcp_open(struct svc_tcp *t, int id, bool udp, const char *host, unsigne
 	c->port = port;
 	c->st = CIP_CONN_CONNECTING;
 	c->ip[0] = '\0';
+	if (t->wedged) {
+		t->wedged = 2;
+		transcript_note(m->log, m->index, "connection %d: the IP stack is wedged, no result "
+				"until AT+CIPSHUT", id);
+		return;
+	}
 
 	struct sockaddr_storage sa;
 	socklen_t salen;
@@ -319,6 +327,25 @@ void svc_tcp_pdp_deact(struct sim_modem *m, bool silent)
 			svc_tcp_conn_urc(c, "CLOSED");
 	}
 	t->ip = CIP_PDP_DEACT;
+}
+
+void svc_tcp_wedge(struct sim_modem *m)
+{
+	struct svc_tcp *t = svc_tcp_get(m);
+	if (t)
+		t->wedged = 1;
+}
+
+bool svc_tcp_preset(struct sim_modem *m, const char *host, unsigned port)
+{
+	struct svc_tcp *t = svc_tcp_get(m);
+	if (!t || !netstate_attached(m) || t->ip != CIP_IP_INITIAL)
+		return false;
+	/* What AT+CSTT, AT+CIICR and AT+CIFSR (and AT+CIPSTART) of the previous host did. */
+	t->ip = CIP_IP_STATUS;
+	if (host)
+		svc_tcp_open(t, 0, false, host, port);
+	return true;
 }
 
 bool svc_tcp_fail_next_send(struct sim_modem *m, int id)

@@ -93,6 +93,9 @@ struct svc_tcp {
 	char dns_name[256];       /* AT+CDNSGIP, answered after its OK */
 	char dns_pri[64], dns_sec[64]; /* AT+CDNSCFG */
 	int ccfg[7];              /* AT+CIPCCFG values, stored and echoed */
+	int wedged;               /* injected (field-bugs.md reg-stuck-connect-needs-shut): 1 the
+				   * next CIPSTART wedges the stack; 2 wedged: CIPSTART says OK,
+				   * then nothing, until AT+CIPSHUT */
 };
 
 /* The modem's CIP state, created on first use. */
@@ -111,6 +114,14 @@ void svc_tcp_pdp_deact(struct sim_modem *m, bool silent);
 bool svc_tcp_fail_next_send(struct sim_modem *m, int id);
 /* Injected: the server side of connection id closes (as a real peer would). False if no link. */
 bool svc_tcp_remote_close(struct sim_modem *m, int id);
+/* Injected: the stack wedges at the next AT+CIPSTART: from it on every CIPSTART answers OK and
+ * then nothing (the link stays "CONNECTING") until AT+CIPSHUT (field-bugs.md
+ * reg-stuck-connect-needs-shut). A CIPSHUT before that CIPSTART does not disarm it. */
+void svc_tcp_wedge(struct sim_modem *m);
+/* Injected: the state a host left before it reset (field-bugs.md
+ * pwr-host-reset-modem-keeps-state): the context up (IP STATUS, single mode) and, with a host,
+ * connection 0 opened to it. False when GPRS is not attached or the stack is not idle. */
+bool svc_tcp_preset(struct sim_modem *m, const char *host, unsigned port);
 /* Start a connection (AT+CIPSTART); results arrive as URCs. */
 void svc_tcp_open(struct svc_tcp *t, int id, bool udp, const char *host, unsigned port);
 /* Close a connection from the host side (AT+CIPCLOSE); no URC. */

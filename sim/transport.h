@@ -21,6 +21,8 @@ struct transport_ops {
 	ssize_t (*write)(struct transport *t, const uint8_t *buf, size_t n);
 	/* Free everything; removes links. */
 	void (*destroy)(struct transport *t);
+	/* The rate the host set on its end of the line, bits/s; 0 unknown. Optional. */
+	unsigned (*line_rate)(struct transport *t);
 };
 
 struct transport_cb {
@@ -40,6 +42,11 @@ struct transport {
 static inline ssize_t transport_write(struct transport *t, const uint8_t *b, size_t n)
 {
 	return t->ops->write(t, b, n);
+}
+
+static inline unsigned transport_line_rate(struct transport *t)
+{
+	return t->ops->line_rate ? t->ops->line_rate(t) : 0;
 }
 
 static inline void transport_destroy(struct transport *t)

@@ -161,9 +161,31 @@ static void pty_destroy(struct transport *t)
 	free(p);
 }
 
+/* The host's rate: termios requests on a pty master act on the slave (Linux tty_mode_ioctl),
+ * so the master reads the speed the host set with cfsetspeed/tcsetattr. */
+static unsigned pty_line_rate(struct transport *t)
+{
+	static const struct {
+		speed_t code;
+		unsigned bps;
+	} rates[] = {{B1200, 1200},   {B2400, 2400},   {B4800, 4800},     {B9600, 9600},
+		     {B19200, 19200}, {B38400, 38400}, {B57600, 57600},   {B115200, 115200},
+		     {B230400, 230400}, {B460800, 460800}};
+	struct transport_pty *p = (struct transport_pty *)t;
+	struct termios tio;
+	if (tcgetattr(p->master, &tio) != 0)
+		return 0;
+	speed_t s = cfgetospeed(&tio);
+	for (size_t i = 0; i < sizeof rates / sizeof rates[0]; i++)
+		if (rates[i].code == s)
+			return rates[i].bps;
+	return 0;
+}
+
 static const struct transport_ops pty_ops = {
 	.write = pty_write,
 	.destroy = pty_destroy,
+	.line_rate = pty_line_rate,
 };
 
 static enum sim_err make_link(struct transport_pty *p, const char *link, char *why, size_t cap)

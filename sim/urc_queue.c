@@ -72,7 +72,10 @@ static void boot_run(struct sim_modem *m)
 	const struct profile *p = m->profile;
 	while (m->boot_next < p->n_boot_urcs) {
 		const struct profile_urc *u = &p->boot_urcs[m->boot_next];
-		double due = m->power_on_at + modem_delay(m, u->after_ms);
+		/* boot_scale: a reset op asked for its own scale, in real time (inject.c). */
+		double due = m->power_on_at + (m->boot_scale > 0
+						       ? u->after_ms / 1000.0 * m->boot_scale
+						       : modem_delay(m, u->after_ms));
 		double now = ev_now(m->loop);
 		if (due > now) {
 			ev_timer_set(&m->boot_timer, due - now, 0.);

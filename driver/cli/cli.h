@@ -54,7 +54,14 @@ struct cli {
 	char body_head[4097];   /* first bytes, for the JSON "body" when short text */
 	size_t body_head_len;
 	char detail[512];       /* extra context for the error object */
+	int (*inner_wait)(void *ctx, uint32_t timeout_ms); /* the port's own wait (cli_watch.c) */
+	uint64_t max_wait_ms;   /* the longest single wait the driver asked of the port */
 };
+
+/* Measure every wait the driver makes on the port (cli_watch.c), for the outcome's
+ * "timing": {"max_wait_ms": N}. */
+void cli_watch_start(struct cli *c);
+json_t *cli_watch_json(const struct cli *c);
 
 void cli_warn(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cli_note(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -10,6 +10,7 @@ int cli_cmd_info(struct cli *c);                       /* cli_cmd_module.c */
 int cli_cmd_status(struct cli *c);
 int cli_cmd_at(struct cli *c, int argc, char **argv);
 int cli_cmd_dial(struct cli *c);                       /* dial, then "+++" and ATH */
+int cli_cmd_location(struct cli *c);
 int cli_cmd_http(struct cli *c, int argc, char **argv, bool ppp_only); /* cli_cmd_http.c */
 int cli_cmd_tcp(struct cli *c, int argc, char **argv);  /* cli_cmd_tcp.c */
 int cli_cmd_sms(struct cli *c, int argc, char **argv);  /* cli_cmd_sms.c */

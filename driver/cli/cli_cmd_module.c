@@ -146,6 +146,27 @@ int cli_cmd_dial(struct cli *c)
 	return e == SIM800_OK ? CLI_EXIT_OK : cli_fail(c, e);
 }
 
+/* location: registration, bearer 1, AT+CIPGSMLOC. */
+int cli_cmd_location(struct cli *c)
+{
+	struct sim800_bringup_cfg bc = {.reg_timeout_ms = c->timeout_ms, .pin = c->pin};
+	enum sim800_err e = sim800_bringup(&c->m, &bc, NULL);
+	if (e == SIM800_OK)
+		e = sim800_bearer_open(&c->m, c->apn);
+	struct sim800_location loc;
+	if (e == SIM800_OK)
+		e = sim800_gsm_location(&c->m, &loc);
+	if (e != SIM800_OK)
+		return cli_fail(c, e);
+	if (c->json)
+		json_object_set_new(c->out, "location",
+				    json_pack("{s:i,s:f,s:f,s:s,s:s}", "code", loc.code, "lon", loc.lon,
+					      "lat", loc.lat, "date", loc.date, "time", loc.time));
+	else
+		printf("%.6f,%.6f %s %s\n", loc.lon, loc.lat, loc.date, loc.time);
+	return CLI_EXIT_OK;
+}
+
 struct at_ctx {
 	struct cli *c;
 	json_t *lines;

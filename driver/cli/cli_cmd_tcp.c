@@ -61,6 +61,15 @@ int cli_cmd_tcp(struct cli *c, int argc, char **argv)
 	bool opened = false;
 	if (e == SIM800_OK) {
 		e = sim800_tcp_open(&c->m, 0, udp, host, (unsigned)port, false, c->timeout_ms);
+		/* OK and then no result at all: the module's IP stack may be wedged, and only
+		 * CIPSHUT and a fresh bring-up (sim800_cip_up starts with CIPSHUT) clear it
+		 * (reg-stuck-connect-needs-shut). Once: a refusal (CONNECT FAIL) is an answer. */
+		if (e == SIM800_ERR_TIMEOUT) {
+			e = sim800_cip_up(&c->m, c->apn, NULL, NULL, false);
+			if (e == SIM800_OK)
+				e = sim800_tcp_open(&c->m, 0, udp, host, (unsigned)port, false,
+						    c->timeout_ms);
+		}
 		opened = e == SIM800_OK;
 	}
 	if (e == SIM800_OK && data_len)

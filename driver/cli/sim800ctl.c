@@ -18,6 +18,7 @@ static const char usage[] =
 	"  ppp URL [--cafile F] [--insecure]   dial, fetch URL over PPP with host TLS, hang up\n"
 	"  dial                          ATD*99***1# up to CONNECT, then \"+++\" and ATH\n"
 	"  at CMD...                     send raw commands, print the answers\n"
+	"  location                      the serving cell's location (AT+CIPGSMLOC)\n"
 	"options:\n"
 	"  --baud N      serial speed (default 115200; ignored by a pty)\n"
 	"  --timeout S   registration / network wait in seconds (default 60)\n"
@@ -65,6 +66,8 @@ static int dispatch(struct cli *c, int argc, char **argv)
 		return cli_cmd_at(c, argc - 1, argv + 1);
 	if (strcmp(cmd, "dial") == 0 && argc == 1)
 		return cli_cmd_dial(c);
+	if (strcmp(cmd, "location") == 0)
+		return argc == 1 ? cli_cmd_location(c) : CLI_EXIT_USAGE;
 	return CLI_EXIT_USAGE;
 }
 
@@ -134,7 +137,8 @@ int main(int argc, char **argv)
 			if (rc == CLI_EXIT_USAGE)
 				rc = CLI_EXIT_DEVICE;
 		} else {
-			struct sim800_config cfg = {.user = &c, .log = cli_log_cb};
+			struct sim800_config cfg = {.user = &c, .log = cli_log_cb, .line_rate = c.baud};
+			cli_watch_start(&c);
 			sim800_init(&c.m, &c.port, &cfg);
 			rc = dispatch(&c, argc - i, argv + i);
 			if (rc == CLI_EXIT_USAGE && !json_object_get(c.out, "error"))
@@ -148,6 +152,7 @@ int main(int argc, char **argv)
 		if (!json_object_get(c.out, "error"))
 			json_object_set_new(c.out, "error", json_null());
 		json_object_set_new(c.out, "exit", json_integer(rc));
+		json_object_set_new(c.out, "timing", cli_watch_json(&c));
 		json_object_set(c.out, "warnings", c.warnings);
 		json_dumpf(c.out, stdout, JSON_COMPACT);
 		fputc('\n', stdout);

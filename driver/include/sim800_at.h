@@ -169,6 +169,9 @@ struct sim800_config {
 	uint32_t default_timeout_ms; /* commands with no table entry; 0 -> 3000 (pythings' value) */
 	uint32_t resync_timeout_ms;  /* bound of the resync after a timeout; 0 -> 3000 */
 	uint32_t wait_slice_ms;      /* longest single wait_readable(); 0 -> 1000 */
+	uint32_t line_rate;          /* the host's line rate in bits/s, 0 unknown. When set and the
+				      * module autobauds (AT+IPR? gives 0), sim800_bringup fixes
+				      * the rate with AT+IPR=<line_rate> (boot-autobaud-unstable) */
 };
 
 /* A URC handler: line is the whole line (prefix included), valid during the call only. */

@@ -131,6 +131,17 @@ enum sim800_link sim800_tcp_state(const struct sim800 *m, int id);
 enum sim800_err sim800_bearer_open(struct sim800 *m, const char *apn);
 enum sim800_err sim800_bearer_close(struct sim800 *m);
 
+/* The serving cell's location (sim800_loc.c): AT+CIPGSMLOC=1,1 over the open bearer 1, waited
+ * for up to 60 s (MAN; it takes seconds: tim-cipgsmloc-needs-10s). code is the module's
+ * location code (0 success; otherwise SIM800_ERR_GPRS and no coordinates). */
+struct sim800_location {
+	int code;
+	double lon, lat;
+	char date[16];     /* yyyy/mm/dd */
+	char time[16];     /* hh:mm:ss */
+};
+enum sim800_err sim800_gsm_location(struct sim800 *m, struct sim800_location *out);
+
 enum sim800_http_method { SIM800_HTTP_GET = 0, SIM800_HTTP_POST = 1, SIM800_HTTP_HEAD = 2 };
 #define SIM800_HTTP_READ_WHOLE ((size_t)-1) /* read_chunk: the whole body in one AT+HTTPREAD */
 

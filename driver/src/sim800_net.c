@@ -270,6 +270,31 @@ static enum sim800_err wait_sim(struct sim800 *m, uint32_t timeout_ms, const cha
 	}
 }
 
+static void ipr_line(void *user, const char *line, size_t len)
+{
+	struct at_tok t;
+	at_tok_init(&t, line + 5, len - 5);
+	long v;
+	if (at_tok_next_int(&t, &v) == AT_TOK_OK)
+		*(long *)user = v;
+}
+
+/* Autobaud is "not as stable" (TinyGSM #490) and a rate change after the lock is garbage until
+ * power-down (MAN §2.2.41): fix the rate the host uses, once. Not saved with AT&W: the stored
+ * profile stays the owner's. Best effort: a module that refuses keeps autobauding. */
+static void fix_line_rate(struct sim800 *m)
+{
+	const char *const prefixes[] = {"+IPR:", NULL};
+	long ipr = -1;
+	struct sim800_cmd c = {.text = "AT+IPR?", .prefixes = prefixes, .on_info = ipr_line,
+			       .user = &ipr};
+	if (sim800_cmd_run(m, &c) != SIM800_OK || ipr != 0)
+		return;
+	char cmd[32];
+	snprintf(cmd, sizeof cmd, "AT+IPR=%lu", (unsigned long)m->cfg.line_rate);
+	sim800_exec(m, cmd, 0);
+}
+
 enum sim800_err sim800_bringup(struct sim800 *m, const struct sim800_bringup_cfg *cfg,
 			       struct sim800_net_status *out)
 {
@@ -301,6 +326,8 @@ enum sim800_err sim800_bringup(struct sim800 *m, const struct sim800_bringup_cfg
 		if (e == SIM800_OK)
 			m->cmee = 2;
 	}
+	if (e == SIM800_OK && m->cfg.line_rate)
+		fix_line_rate(m);
 	if (e == SIM800_OK)
 		e = wait_sim(m, c.sim_timeout_ms, c.pin, &st.sim);
 	if (e == SIM800_OK)

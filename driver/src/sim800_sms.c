@@ -25,19 +25,21 @@ static bool refused(enum sim800_err e)
 static enum sim800_err text_mode(struct sim800 *m, uint64_t deadline)
 {
 	for (;;) {
+		/* Seen before this attempt went out: an SMS Ready read together with the ERROR
+		 * (it follows it on the line) does not make the ERROR a real refusal. */
+		bool ready_before = m->sms_ready;
 		enum sim800_err e = sim800_exec(m, "AT+CMGF=1", 0);
 		if (!refused(e))
 			return e;
-		bool ready_before = m->sms_ready;
+		if (ready_before)
+			return e; /* SMS Ready long ago: a real refusal */
 		if (now(m) + 1000 >= deadline)
-			return ready_before ? e : SIM800_ERR_SMS_NOT_READY;
+			return m->sms_ready ? e : SIM800_ERR_SMS_NOT_READY;
 		struct sim800_last said = m->last;
 		enum sim800_err p = sim800_poll(m, 1000);
 		m->last = said;
 		if (p != SIM800_OK)
 			return p;
-		if (ready_before)
-			return e; /* SMS Ready long ago: a real refusal */
 	}
 }
 

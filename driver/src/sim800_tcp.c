@@ -61,6 +61,14 @@ static bool plain_arg(const char *s)
 	return true;
 }
 
+/* A bring-up step failed: GPRS, unless the line or the module itself is the reason (a reboot
+ * mid-step, pwr-reset-on-gprs-attach, is RESET: the caller must re-init, not just retry). */
+static enum sim800_err gprs_err(enum sim800_err e)
+{
+	return e == SIM800_ERR_TIMEOUT || e == SIM800_ERR_IO || e == SIM800_ERR_RESET ? e
+											 : SIM800_ERR_GPRS;
+}
+
 enum sim800_err sim800_cip_up(struct sim800 *m, const char *apn, const char *user,
 			      const char *pwd, bool mux)
 {
@@ -70,7 +78,7 @@ enum sim800_err sim800_cip_up(struct sim800 *m, const char *apn, const char *use
 	 * CIPSHUT brings the stack to IP INITIAL, where CIPMUX and CSTT are allowed. */
 	enum sim800_err e = sim800_cip_down(m);
 	if (e != SIM800_OK)
-		return e == SIM800_ERR_TIMEOUT || e == SIM800_ERR_IO ? e : SIM800_ERR_GPRS;
+		return gprs_err(e);
 	char cmd[200];
 	snprintf(cmd, sizeof cmd, "AT+CIPMUX=%d", mux ? 1 : 0);
 	if ((e = sim800_exec(m, cmd, 0)) != SIM800_OK)
@@ -89,16 +97,16 @@ enum sim800_err sim800_cip_up(struct sim800 *m, const char *apn, const char *use
 	if (n < 0 || (size_t)n >= sizeof cmd)
 		return SIM800_ERR_INVAL;
 	if ((e = sim800_exec(m, cmd, 0)) != SIM800_OK)
-		return e == SIM800_ERR_TIMEOUT || e == SIM800_ERR_IO ? e : SIM800_ERR_GPRS;
+		return gprs_err(e);
 	if ((e = sim800_exec(m, "AT+CIICR", 0)) != SIM800_OK)
-		return e == SIM800_ERR_TIMEOUT || e == SIM800_ERR_IO ? e : SIM800_ERR_GPRS;
+		return gprs_err(e);
 	/* CIFSR answers the bare address and no OK (reg-cifsr-has-no-ok); CIPSTART is refused
 	 * until it has been asked. */
 	struct sim800_cmd c = {
 		.text = "AT+CIFSR", .match = sim800_is_ipv4, .flags = SIM800_CMD_BARE_FINAL,
 	};
 	if ((e = sim800_cmd_run(m, &c)) != SIM800_OK)
-		return e == SIM800_ERR_TIMEOUT || e == SIM800_ERR_IO ? e : SIM800_ERR_GPRS;
+		return gprs_err(e);
 	at_client_copy(m->svc.ip, sizeof m->svc.ip, m->last.line, strlen(m->last.line));
 	m->svc.cip_up = true;
 	return SIM800_OK;
@@ -395,6 +403,11 @@ enum sim800_err sim800_tcp_close(struct sim800 *m, int id)
 	if (!m || id < 0 || id >= SIM800_CIP_CONNS)
 		return SIM800_ERR_INVAL;
 	struct sim800_cip_link *l = &m->svc.link[id];
+	/* After +PDP: DEACT every link is gone with the context, and only AT+CIPSHUT brings the
+	 * stack back to IP INITIAL (MAN §8.2.7; reg-pdp-deact-urc-midsession): do it now, so
+	 * that the module is not left in PDP DEACT for whoever uses it next. */
+	if (m->svc.pdp_deact)
+		return sim800_cip_down(m);
 	if (l->state != SIM800_LINK_CONNECTED && l->state != SIM800_LINK_CONNECTING) {
 		l->state = SIM800_LINK_IDLE; /* at most one CIPCLOSE, none for a closed link */
 		return SIM800_OK;

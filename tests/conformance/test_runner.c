@@ -185,7 +185,7 @@ static void check_kinds(void **state)
 	snprintf(json, sizeof json, "%s/checks.json", dir);
 	const char *const a[] = {"--adapter", T "/scripted", "--profile", "sim800-r14.18",
 				 "--time-scale", "0.5", "--case", "any-of-*", "--case", "injected-*",
-				 "--case", "pattern-*", "--json", json, NULL};
+				 "--case", "pattern-*", "--case", "field-*", "--json", json, NULL};
 	assert_int_equal(runner(a, out, sizeof out, NULL), 1);
 	json_t *r = json_load_file(json, 0, NULL);
 	assert_non_null(r);
@@ -198,6 +198,33 @@ static void check_kinds(void **state)
 		       "injected: the simulator never applied the case's reset event");
 	expect_verdict(r, "pattern-claimed-not-sent", "fail",
 		       "fixture_received: the fixture server did not receive it");
+	expect_verdict(r, "field-array-index", "pass", NULL);
+	expect_verdict(r, "field-bounds", "fail",
+		       "(1) field: timing.max_wait_ms is 1000, expected at most 999; (2) field: "
+		       "timing.nothing is missing, expected at least 0");
+	json_decref(r);
+	unlink(json);
+}
+
+/* The sent checks read the lines the (scripted) adapter wrote to the simulator. */
+static void sent_check_kinds(void **state)
+{
+	(void)state;
+	char out[65536], json[128];
+	snprintf(json, sizeof json, "%s/wire.json", dir);
+	const char *const a[] = {"--adapter", T "/scripted", "--profile", "sim800-r14.18",
+				 "--case", "sent-*", "--json", json, NULL};
+	assert_int_equal(runner(a, out, sizeof out, NULL), 1);
+	json_t *r = json_load_file(json, 0, NULL);
+	assert_non_null(r);
+	expect_verdict(r, "sent-lines-hold", "pass", NULL);
+	expect_verdict(r, "sent-order-broken", "fail",
+		       "sent: the driver never sent AT+CIPSHUT after the lines before it in the list");
+	expect_verdict(r, "sent-before-broken", "fail",
+		       "sent_before: the driver sent AT+CIPSTART=1 before AT+CIPSHUT");
+	expect_verdict(r, "sent-count-broken", "fail",
+		       "(1) sent_count: the driver sent AT 3 times, at most 2 expected; (2) sent: the "
+		       "simulator never noted \"injected: reset\"");
 	json_decref(r);
 	unlink(json);
 }
@@ -335,6 +362,7 @@ int main(void)
 		cmocka_unit_test(urc_ignoring_driver_is_caught),
 		cmocka_unit_test(plaintext_driver_is_caught),
 		cmocka_unit_test(check_kinds),
+		cmocka_unit_test(sent_check_kinds),
 		cmocka_unit_test(wire_check_kinds),
 		cmocka_unit_test(device_skips_with_reasons),
 		cmocka_unit_test(parallel_cases_keep_their_evidence),

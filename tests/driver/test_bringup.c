@@ -73,6 +73,29 @@ static void test_bringup_happy(void **state)
 	}
 }
 
+/* With the host's line rate known, an autobauding module (AT+IPR? 0) gets it fixed
+ * (boot-autobaud-unstable); a module at a fixed rate is left alone. */
+static void test_bringup_fixes_autobaud(void **state)
+{
+	(void)state;
+	for (int fixed = 0; fixed <= 1; fixed++) {
+		struct fx *f = fx_new(7, 3);
+		f->m.cfg.line_rate = 115200;
+		script_sync(&f->mp);
+		script_setup(&f->mp);
+		mock_port_expect(&f->mp, "AT+IPR?\r",
+				 fixed ? "\r\n+IPR: 115200\r\n\r\nOK\r\n" : "\r\n+IPR: 0\r\n\r\nOK\r\n");
+		if (!fixed)
+			mock_port_expect(&f->mp, "AT+IPR=115200\r", "\r\nOK\r\n");
+		mock_port_expect(&f->mp, "AT+CPIN?\r", "\r\n+CPIN: READY\r\n\r\nOK\r\n");
+		mock_port_expect(&f->mp, "AT+CREG?\r", "\r\n+CREG: 0,1\r\n\r\nOK\r\n");
+		script_tail(&f->mp);
+		assert_int_equal(sim800_bringup(&f->m, NULL, NULL), SIM800_OK);
+		assert_true(mock_port_done(&f->mp));
+		fx_free(f);
+	}
+}
+
 static void test_bringup_deaf_module_with_noise(void **state)
 {
 	(void)state;
@@ -295,6 +318,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bringup_happy),
+		cmocka_unit_test(test_bringup_fixes_autobaud),
 		cmocka_unit_test(test_bringup_deaf_module_with_noise),
 		cmocka_unit_test(test_bringup_no_response),
 		cmocka_unit_test(test_bringup_escapes_data_mode),

@@ -32,6 +32,39 @@ static void test_status(void **state)
 	json_decref(o.j);
 }
 
+/* A 2.5 s answer is waited for in slices: the driver comes back to the host's port at least
+ * every second (tim-http-action-vs-watchdog), and the outcome says how long it stayed away. */
+static void test_waits_in_slices(void **state)
+{
+	struct cli_rig *r = *state;
+	SKIP_IF_NO_RIG(r);
+	json_decref(cli_rig_control(r, "{\"op\":\"slow\",\"command\":\"+CSQ\",\"ms\":2500}\n"));
+	struct cli_rig_result o;
+	cli_rig_run(r, &o, (const char *[]){"status", NULL});
+	json_decref(cli_rig_control(r, "{\"op\":\"slow\",\"command\":\"+CSQ\",\"ms\":0}\n"));
+	EXPECT_RC(&o, 0);
+	json_int_t w = cli_rig_jint(o.j, "timing", "max_wait_ms");
+	assert_true(w >= 500);
+	assert_true(w <= 1200);
+	json_decref(o.j);
+}
+
+/* location: bearer, then AT+CIPGSMLOC (the simulator's made-up cell). */
+static void test_location(void **state)
+{
+	struct cli_rig *r = *state;
+	SKIP_IF_NO_RIG(r);
+	struct cli_rig_result o;
+	cli_rig_run(r, &o, (const char *[]){"location", NULL});
+	EXPECT_RC(&o, 0);
+	json_t *l = json_object_get(o.j, "location");
+	assert_int_equal(json_integer_value(json_object_get(l, "code")), 0);
+	assert_true(json_real_value(json_object_get(l, "lat")) > 52.5);
+	assert_non_null(strstr(o.wire, "TX AT+SAPBR=1,1"));
+	assert_non_null(strstr(o.wire, "TX AT+CIPGSMLOC=1,1"));
+	json_decref(o.j);
+}
+
 static void test_at(void **state)
 {
 	struct cli_rig *r = *state;
@@ -108,6 +141,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_info),
+		cmocka_unit_test(test_waits_in_slices),
+		cmocka_unit_test(test_location),
 		cmocka_unit_test(test_status),
 		cmocka_unit_test(test_at),
 		cmocka_unit_test(test_sms),

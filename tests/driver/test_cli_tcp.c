@@ -94,6 +94,29 @@ static void test_tcp_connect_fail(void **state)
 	json_decref(o.j);
 }
 
+/* CIPSTART answers OK and then nothing (a wedged stack): after one unanswered connect the
+ * CLI shuts the stack, brings it up again and connects (reg-stuck-connect-needs-shut). */
+static void test_tcp_wedged_stack(void **state)
+{
+	struct cli_rig *r = *state;
+	SKIP_IF_NO_RIG(r);
+	json_decref(cli_rig_control(r, "{\"op\":\"ipstack_wedged\"}\n"));
+	struct cli_rig_result o;
+	cli_rig_run(r, &o, (const char *[]){"--policy", "plain-ok", "--timeout", "2", "tcp",
+				    "echo.test", "7", "--send", "unwedged", "--read", "8", NULL});
+	EXPECT_RC(&o, 0);
+	assert_int_equal(cli_rig_jint(o.j, "tcp", "received"), 8);
+	const char *first = strstr(o.wire, "TX AT+CIPSTART");
+	assert_non_null(first);
+	const char *shut = strstr(first, "TX AT+CIPSHUT");
+	assert_non_null(shut);
+	const char *again = strstr(shut, "TX AT+CIPSTART");
+	assert_non_null(again);
+	assert_non_null(strstr(shut, "TX AT+CIICR"));
+	assert_true(strstr(shut, "TX AT+CIICR") < again);
+	json_decref(o.j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -102,6 +125,7 @@ int main(void)
 		cmocka_unit_test(test_tcp_remote_close),
 		cmocka_unit_test(test_tcp_refused_by_policy),
 		cmocka_unit_test(test_tcp_connect_fail),
+		cmocka_unit_test(test_tcp_wedged_stack),
 	};
 	return cli_rig_run_tests(tests, sizeof tests / sizeof tests[0]);
 }

@@ -29,6 +29,18 @@ static void test_sms_send_waits_for_sms_ready(void **state)
 		assert_true(m->sms_ready);
 		assert_true(mock_port_done(&f->mp));
 	}
+	/* SMS Ready right behind the ERROR, read with it: still retried. */
+	FOR_EACH_SHAPE(f)
+	{
+		mock_port_expect(&f->mp, "AT+CMGF=1\r", "\r\nERROR\r\n\r\nSMS Ready\r\n");
+		mock_port_expect(&f->mp, "AT+CMGF=1\r", "\r\nOK\r\n");
+		mock_port_expect(&f->mp, "AT+CMGS=\"+4412345\"\r", "\r\n> ");
+		mock_port_expect(&f->mp, "hi\x1a", "\r\n+CMGS: 7\r\n\r\nOK\r\n");
+		int mr = -1;
+		assert_int_equal(sim800_sms_send(&f->m, "+4412345", "hi", &mr, 10000), SIM800_OK);
+		assert_int_equal(mr, 7);
+		assert_true(mock_port_done(&f->mp));
+	}
 }
 
 static void test_sms_errors(void **state)

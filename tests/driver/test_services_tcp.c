@@ -57,19 +57,24 @@ static void test_tcp_roundtrip(void **state)
 	}
 }
 
+/* The stack up and link 0 connected to a.test:1. */
+static void connect_a_test(struct fx *f)
+{
+	script_cip_up(&f->mp);
+	mock_port_expect(&f->mp, "AT+CIPSTART=\"TCP\",\"a.test\",1\r", "\r\nOK\r\n\r\nCONNECT OK\r\n");
+	assert_int_equal(sim800_cip_up(&f->m, "internet", NULL, NULL, false), SIM800_OK);
+	assert_int_equal(sim800_tcp_open(&f->m, 0, false, "a.test", 1, false, 0), SIM800_OK);
+}
+
 static void test_tcp_send_fail_and_late_connect_fail(void **state)
 {
 	(void)state;
 	FOR_EACH_SHAPE(f)
 	{
 		struct sim800 *m = &f->m;
-		script_cip_up(&f->mp);
-		mock_port_expect(&f->mp, "AT+CIPSTART=\"TCP\",\"a.test\",1\r",
-				 "\r\nOK\r\n\r\nCONNECT OK\r\n");
+		connect_a_test(f);
 		mock_port_expect(&f->mp, "AT+CIPSEND=3\r", "\r\n> ");
 		mock_port_expect(&f->mp, "xyz", "\r\nSEND FAIL\r\n");
-		assert_int_equal(sim800_cip_up(m, "internet", NULL, NULL, false), SIM800_OK);
-		assert_int_equal(sim800_tcp_open(m, 0, false, "a.test", 1, false, 0), SIM800_OK);
 		size_t sent = 9;
 		assert_int_equal(sim800_tcp_send(m, 0, "xyz", 3, &sent), SIM800_ERR_SEND_FAIL);
 		assert_int_equal(sent, 0);
@@ -123,6 +128,77 @@ static void test_tcp_escalation(void **state)
 		assert_int_equal(f->mp.wlen, before);
 		assert_true(mock_port_done(&f->mp));
 	}
+}
+
+/* The module reboots during AT+CIICR (a brown-out, pwr-reset-on-gprs-attach): RESET, not a
+ * GPRS failure, so that the caller re-inits the module before anything else. */
+static void test_tcp_reset_during_attach(void **state)
+{
+	(void)state;
+	FOR_EACH_SHAPE(f)
+	{
+		struct sim800 *m = &f->m;
+		mock_port_expect(&f->mp, "AT+CIPSHUT\r", "\r\nSHUT OK\r\n");
+		mock_port_expect(&f->mp, "AT+CIPMUX=0\r", "\r\nOK\r\n");
+		mock_port_expect(&f->mp, "AT+CIPRXGET=1\r", "\r\nOK\r\n");
+		mock_port_expect(&f->mp, "AT+CIPQSEND=1\r", "\r\nOK\r\n");
+		mock_port_expect(&f->mp, "AT+CSTT=\"internet\",\"\",\"\"\r", "\r\nOK\r\n");
+		mock_port_expect(&f->mp, "AT+CIICR\r", "\r\nRDY\r\n\r\n+CFUN: 1\r\n");
+		assert_int_equal(sim800_cip_up(m, "internet", NULL, NULL, false), SIM800_ERR_RESET);
+		assert_false(m->svc.cip_up);
+		assert_true(fx_has_event(f, SIM800_EV_RESET));
+	}
+}
+
+/* +PDP: DEACT after a send: the next send fails without a command, and closing the link
+ * shuts the dead stack (reg-pdp-deact-urc-midsession). */
+static void test_tcp_pdp_deact_midsession(void **state)
+{
+	(void)state;
+	FOR_EACH_SHAPE(f)
+	{
+		struct sim800 *m = &f->m;
+		connect_a_test(f);
+		mock_port_expect(&f->mp, "AT+CIPSEND=3\r", "\r\n> ");
+		mock_port_expect(&f->mp, "abc", "\r\nDATA ACCEPT:3\r\n\r\n+PDP: DEACT\r\n\r\nCLOSED\r\n");
+		mock_port_expect(&f->mp, "AT+CIPSHUT\r", "\r\nSHUT OK\r\n");
+		size_t sent = 0;
+		assert_int_equal(sim800_tcp_send(m, 0, "abc", 3, &sent), SIM800_OK);
+		assert_int_equal(sim800_poll(m, 10), SIM800_OK);
+		size_t before = f->mp.wlen;
+		assert_int_equal(sim800_tcp_send(m, 0, "def", 3, &sent), SIM800_ERR_CLOSED);
+		assert_int_equal(f->mp.wlen, before);
+		assert_int_equal(sim800_tcp_close(m, 0), SIM800_OK);
+		assert_false(m->svc.pdp_deact);
+		assert_true(mock_port_done(&f->mp));
+	}
+}
+
+/* AT+CIPGSMLOC: the coordinates, a failure code, and a wait of the manual's 60 s, not 1 s
+ * (tim-cipgsmloc-needs-10s). */
+static void test_gsm_location(void **state)
+{
+	(void)state;
+	FOR_EACH_SHAPE(f)
+	{
+		struct sim800 *m = &f->m;
+		mock_port_expect(&f->mp, "AT+CIPGSMLOC=1,1\r",
+				 "\r\n+CIPGSMLOC: 0,13.377704,52.516275,2026/11/30,08:00:00\r\n\r\nOK\r\n");
+		mock_port_expect(&f->mp, "AT+CIPGSMLOC=1,1\r", "\r\n+CIPGSMLOC: 601\r\n\r\nOK\r\n");
+		struct sim800_location loc;
+		assert_int_equal(sim800_gsm_location(m, &loc), SIM800_OK);
+		assert_int_equal(loc.code, 0);
+		assert_true(loc.lon > 13.3777 && loc.lon < 13.3778);
+		assert_true(loc.lat > 52.5162 && loc.lat < 52.5163);
+		assert_string_equal(loc.date, "2026/11/30");
+		assert_string_equal(loc.time, "08:00:00");
+		assert_int_equal(sim800_gsm_location(m, &loc), SIM800_ERR_GPRS);
+		assert_int_equal(loc.code, 601);
+		assert_true(mock_port_done(&f->mp));
+	}
+	struct fx *f = fx_new(1, 8);
+	assert_true(sim800_default_timeout(&f->m, "AT+CIPGSMLOC=1,1") >= 10000);
+	fx_free(f);
 }
 
 static void test_tcp_tls_paths(void **state)
@@ -253,6 +329,9 @@ int main(void)
 		cmocka_unit_test(test_tcp_roundtrip),
 		cmocka_unit_test(test_tcp_send_fail_and_late_connect_fail),
 		cmocka_unit_test(test_tcp_escalation),
+		cmocka_unit_test(test_tcp_reset_during_attach),
+		cmocka_unit_test(test_tcp_pdp_deact_midsession),
+		cmocka_unit_test(test_gsm_location),
 		cmocka_unit_test(test_tcp_tls_paths),
 		cmocka_unit_test(test_tcp_multi),
 		cmocka_unit_test(test_tcp_close_with_buffer),

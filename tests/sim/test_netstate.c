@@ -206,6 +206,98 @@ static void gsv_lines(void **state)
 	simtest_free(t);
 }
 
+/* Injected refusals of GPRS activation: an APN off the allow-list leaves the stack in PDP
+ * DEACT until CIPSHUT (reg-cgdcont-apn-pdp-deact); low VBAT refuses it too
+ * (pwr-tcall-lipo-below-3v9); AT+CBC reports the voltage. */
+static void activation_refused(void **state)
+{
+	(void)state;
+	struct simtest *t = up("sim800-r14.18", 0);
+	simtest_inject(t, "{\"op\":\"apns\",\"allow\":[\"web.vodafone.de\"]}", true);
+	EXPECT_REPLY(t, "AT+CSTT=\"internet\"\r", "\r\nOK\r\n");
+	EXPECT_REPLY(t, "AT+CIICR\r", "\r\nERROR\r\n");
+	EXPECT_REPLY(t, "AT+CIPSTATUS\r", "\r\nOK\r\n\r\nSTATE: PDP DEACT\r\n");
+	EXPECT_REPLY(t, "AT+CSTT=\"web.vodafone.de\"\r", "\r\nERROR\r\n");
+	EXPECT_REPLY(t, "AT+CIPSHUT\r", "\r\nSHUT OK\r\n");
+	EXPECT_REPLY(t, "AT+CSTT=\"web.vodafone.de\";+CIICR\r", "\r\nOK\r\n");
+	EXPECT_REPLY(t, "AT+SAPBR=3,1,\"APN\",\"internet\";+SAPBR=1,1\r", "\r\nERROR\r\n");
+	simtest_inject(t, "{\"op\":\"apns\",\"allow\":[]}", true);
+	EXPECT_REPLY(t, "AT+SAPBR=1,1\r", "\r\nOK\r\n");
+	EXPECT_REPLY(t, "AT+SAPBR=0,1;+CIPSHUT\r", "\r\nSHUT OK\r\n");
+	simtest_inject(t, "{\"op\":\"voltage\",\"mv\":3800,\"gprs_min_mv\":3900}", true);
+	EXPECT_REPLY(t, "AT+CBC\r", "\r\n+CBC: 0,80,3800\r\n\r\nOK\r\n");
+	EXPECT_REPLY(t, "AT+CSTT=\"internet\";+CIICR\r", "\r\nERROR\r\n");
+	EXPECT_REPLY(t, "AT+SAPBR=1,1\r", "\r\nERROR\r\n");
+	simtest_inject(t, "{\"op\":\"voltage\",\"mv\":4000}", true);
+	EXPECT_REPLY(t, "AT+SAPBR=1,1\r", "\r\nOK\r\n");
+	simtest_inject(t, "{\"op\":\"apns\",\"allow\":\"x\"}", false);
+	simtest_inject(t, "{\"op\":\"apns\",\"allow\":[\"\"]}", false);
+	simtest_free(t);
+}
+
+/* An injected slow command answers after that much real time, whatever --time-scale
+ * (tim-cgact-slow). */
+static void injected_slow_command(void **state)
+{
+	(void)state;
+	struct simtest *t = up("sim800-r14.18", 0);
+	simtest_inject(t, "{\"op\":\"slow\",\"command\":\"+CIICR\",\"ms\":300}", true);
+	EXPECT_REPLY(t, "AT+CSTT=\"internet\"\r", "\r\nOK\r\n");
+	EXPECT_REPLY(t, "AT+CIICR\r", "");
+	simtest_run_for(t, 0.35);
+	EXPECT_OUT(t, "\r\nOK\r\n");
+	EXPECT_REPLY(t, "AT+CSQ\r", "\r\n+CSQ: 20,0\r\n\r\nOK\r\n");
+	/* By how the command begins: the set form only. */
+	simtest_inject(t, "{\"op\":\"slow\",\"command\":\"+sapbr=1,\",\"ms\":300}", true);
+	EXPECT_REPLY(t, "AT+SAPBR=2,1\r", "\r\n+SAPBR: 1,3,\"0.0.0.0\"\r\n\r\nOK\r\n");
+	EXPECT_REPLY(t, "AT+SAPBR=1,1\r", "");
+	simtest_run_for(t, 0.35);
+	EXPECT_OUT(t, "\r\nOK\r\n");
+	simtest_inject(t, "{\"op\":\"slow\",\"command\":\"+CIICR\",\"ms\":0}", true);
+	simtest_inject(t, "{\"op\":\"slow\",\"ms\":10}", false);
+	simtest_free(t);
+}
+
+/* AT+CIPGSMLOC over bearer 1: 601 while it is closed; the profile's 3 s latency (scaled). */
+static void gsm_location(void **state)
+{
+	(void)state;
+	struct simtest *t = up("sim800-r14.18", 0.01);
+	simtest_run_for(t, 0.1); /* booted and registered */
+	simtest_take(t, NULL);
+	EXPECT_REPLY(t, "AT+CIPGSMLOC=?\r", "\r\n+CIPGSMLOC: (1,2),(1-3)\r\n\r\nOK\r\n");
+	simtest_send(t, "AT+CIPGSMLOC=1,1\r");
+	WAIT_FOR(t, "OK\r\n");
+	EXPECT_OUT(t, "\r\n+CIPGSMLOC: 601\r\n\r\nOK\r\n");
+	simtest_send(t, "AT+SAPBR=1,1\r");
+	WAIT_FOR(t, "OK\r\n");
+	simtest_take(t, NULL);
+	simtest_send(t, "AT+CIPGSMLOC=1,1\r");
+	simtest_settle(t);
+	EXPECT_OUT(t, ""); /* 3000 ms x 0.01 */
+	WAIT_FOR(t, "OK\r\n");
+	size_t n;
+	const char *out = simtest_take(t, &n);
+	/* "\r\n+CIPGSMLOC: 0,<lon>,<lat>,yyyy/mm/dd,hh:mm:ss\r\n\r\nOK\r\n" */
+	const char *head = "\r\n+CIPGSMLOC: 0,13.377704,52.516275,";
+	assert_int_equal(n, strlen(head) + 19 + 8);
+	assert_memory_equal(out, head, strlen(head));
+	assert_int_equal(out[strlen(head) + 4], '/');
+	assert_int_equal(out[strlen(head) + 10], ',');
+	assert_string_equal(out + strlen(head) + 19, "\r\n\r\nOK\r\n");
+	simtest_send(t, "AT+CIPGSMLOC=2,1\r");
+	WAIT_FOR(t, "OK\r\n");
+	out = simtest_take(t, &n);
+	assert_int_equal(n, strlen("\r\n+CIPGSMLOC: 0,") + 19 + 8);
+	simtest_send(t, "AT+CIPGSMLOC=3,1;+CIPGSMLOC=1,4\r");
+	WAIT_FOR(t, "ERROR\r\n");
+	EXPECT_OUT(t, "\r\nERROR\r\n");
+	simtest_send(t, "AT+CIPGSMLOC=1,4\r");
+	WAIT_FOR(t, "ERROR\r\n");
+	EXPECT_OUT(t, "\r\nERROR\r\n");
+	simtest_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -221,6 +313,9 @@ int main(void)
 		cmocka_unit_test(deaf_and_noisy_boot),
 		cmocka_unit_test(rest_of_line_waits_for_a_slow_command),
 		cmocka_unit_test(gsv_lines),
+		cmocka_unit_test(activation_refused),
+		cmocka_unit_test(injected_slow_command),
+		cmocka_unit_test(gsm_location),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

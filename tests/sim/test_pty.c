@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -349,6 +350,27 @@ static void autobaud_profile_has_no_rdy(void **state)
 	assert_null(strstr(boot, "RDY")); /* MAN §19.3: no RDY under autobaud */
 	/* Before the rate is detected nothing is echoed; "AT" locks it. */
 	simproc_write_str(fd, "xx\rAT\r");
+	EXPECT_TTY(fd, "AT\r\r\nOK\r\n");
+	/* The detected rate holds until power-down: at another rate the bytes are garbage and
+	 * get no answer (boot-autobaud-unstable); back at the locked rate it answers again. */
+	struct termios tio;
+	assert_int_equal(tcgetattr(fd, &tio), 0);
+	speed_t locked = cfgetospeed(&tio);
+	cfsetspeed(&tio, B9600);
+	assert_int_equal(tcsetattr(fd, TCSANOW, &tio), 0);
+	simproc_write_str(fd, "AT\r");
+	char none[64];
+	assert_int_equal(simproc_read_all(fd, none, sizeof none, 300, 300), 0);
+	cfsetspeed(&tio, locked);
+	assert_int_equal(tcsetattr(fd, TCSANOW, &tio), 0);
+	simproc_write_str(fd, "AT\r");
+	EXPECT_TTY(fd, "AT\r\r\nOK\r\n");
+	/* AT+IPR=9600 fixes the rate: then 9600 is the rate the module hears. */
+	simproc_write_str(fd, "AT+IPR=9600\r");
+	EXPECT_TTY(fd, "AT+IPR=9600\r\r\nOK\r\n");
+	cfsetspeed(&tio, B9600);
+	assert_int_equal(tcsetattr(fd, TCSANOW, &tio), 0);
+	simproc_write_str(fd, "AT\r");
 	EXPECT_TTY(fd, "AT\r\r\nOK\r\n");
 	close(fd);
 	assert_int_equal(simproc_stop(&s), 0);

@@ -552,6 +552,86 @@ static void slow_line_push_mode(void **state)
 	simtest_free(t);
 }
 
+static void start_echo(struct simtest *t)
+{
+	char cmd[96];
+	snprintf(cmd, sizeof cmd, "AT+CIPSTART=\"TCP\",\"127.0.0.1\",%d\r", fx.tcp_echo);
+	simtest_send(t, cmd);
+	WAIT_FOR(t, "CONNECT OK");
+	EXPECT_OUT(t, "\r\nOK\r\n\r\nCONNECT OK\r\n");
+}
+
+/* The boot URCs of the bundled profiles at --time-scale 0, all at once. */
+#define BOOT "\r\nRDY\r\n\r\n+CFUN: 1\r\n\r\n+CPIN: READY\r\n\r\nCall Ready\r\n\r\nSMS Ready\r\n"
+
+/* The payload is taken after "> ", then silence: no SEND OK, nothing reaches the server. */
+static void brownout_on_tx(void **state)
+{
+	(void)state;
+	struct simtest *t = up("sim800-r14.18", 4);
+	bring_up(t);
+	start_echo(t);
+	simtest_inject(t, "{\"op\":\"brownout\",\"on\":\"tx\",\"off_ms\":200}", true);
+	EXPECT_REPLY(t, "AT+CIPSEND=5\r", "\r\n> ");
+	simtest_send(t, "hello");
+	simtest_run_for(t, 0.1);
+	EXPECT_OUT(t, "");
+	simtest_run_for(t, 0.2);
+	EXPECT_OUT(t, BOOT);
+	simtest_free(t);
+}
+
+/* CIPSTART: OK and nothing else, the link stays connecting, until AT+CIPSHUT. */
+static void ipstack_wedged(void **state)
+{
+	(void)state;
+	struct simtest *t = up("sim800-r14.18", 4);
+	simtest_inject(t, "{\"op\":\"ipstack_wedged\"}", true);
+	/* Armed: a CIPSHUT before the next CIPSTART does not clear it. */
+	EXPECT_REPLY(t, "AT+CIPSHUT\r", "\r\nSHUT OK\r\n");
+	bring_up(t);
+	char cmd[96];
+	snprintf(cmd, sizeof cmd, "AT+CIPSTART=\"TCP\",\"127.0.0.1\",%d\r", fx.tcp_echo);
+	EXPECT_REPLY(t, cmd, "\r\nOK\r\n");
+	simtest_run_for(t, 0.2);
+	EXPECT_OUT(t, "");
+	EXPECT_REPLY(t, "AT+CIPSTATUS\r", "\r\nOK\r\n\r\nSTATE: TCP CONNECTING\r\n");
+	EXPECT_REPLY(t, cmd, "\r\nOK\r\n\r\nALREADY CONNECT\r\n");
+	EXPECT_REPLY(t, "AT+CIPSHUT\r", "\r\nSHUT OK\r\n");
+	bring_up(t);
+	start_echo(t);
+	simtest_free(t);
+}
+
+/* What a host that reset left behind: the context up with a connection, the bearer open,
+ * HTTP initialised. The next host meets refusals until it cleans up. */
+static void host_left_state(void **state)
+{
+	(void)state;
+	struct simtest *t = up("sim800-r14.18", 4);
+	char req[160];
+	snprintf(req, sizeof req,
+		 "{\"op\":\"host_left\",\"cip\":true,\"to\":\"127.0.0.1:%d\",\"bearer\":true,"
+		 "\"http\":true}", fx.tcp_echo);
+	simtest_inject(t, req, true);
+	WAIT_FOR(t, "CONNECT OK");
+	EXPECT_OUT(t, "\r\nCONNECT OK\r\n");
+	EXPECT_REPLY(t, "AT+CIPSTATUS\r", "\r\nOK\r\n\r\nSTATE: CONNECT OK\r\n");
+	EXPECT_REPLY(t, "AT+CSTT=\"internet\",\"\",\"\"\r", "\r\nERROR\r\n");
+	EXPECT_REPLY(t, "AT+CIPMUX=1\r", "\r\nERROR\r\n");
+	EXPECT_REPLY(t, "AT+SAPBR=1,1\r", "\r\nERROR\r\n");
+	EXPECT_REPLY(t, "AT+HTTPINIT\r", "\r\nERROR\r\n");
+	EXPECT_REPLY(t, "AT+HTTPTERM\r", "\r\nOK\r\n");
+	EXPECT_REPLY(t, "AT+SAPBR=0,1\r", "\r\nOK\r\n");
+	EXPECT_REPLY(t, "AT+CIPSHUT\r", "\r\nSHUT OK\r\n");
+	/* Only from IP INITIAL; the address must be HOST:PORT. */
+	simtest_inject(t, "{\"op\":\"host_left\",\"cip\":true}", true);
+	simtest_inject(t, "{\"op\":\"host_left\",\"cip\":true}", false);
+	simtest_inject(t, "{\"op\":\"host_left\",\"to\":\"nohost\"}", false);
+	simtest_inject(t, "{\"op\":\"host_left\",\"bearer\":1}", false);
+	simtest_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -569,6 +649,9 @@ int main(void)
 		cmocka_unit_test(transparent_mode),
 		cmocka_unit_test(slow_reader_loses_nothing),
 		cmocka_unit_test(slow_line_push_mode),
+		cmocka_unit_test(brownout_on_tx),
+		cmocka_unit_test(ipstack_wedged),
+		cmocka_unit_test(host_left_state),
 	};
 	return cmocka_run_group_tests(tests, start_fixtures, stop_fixtures);
 }

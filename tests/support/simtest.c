@@ -1,6 +1,7 @@
 /* simtest.c - a modem on the in-memory transport, stepped by the test (see simtest.h). */
 #include "simtest.h"
 
+#include <jansson.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "inject.h"
 #include "netmap.h"
 #include "profile_yaml.h"
 #include "transcript.h"
@@ -164,4 +166,17 @@ void simtest_expect_reply(struct simtest *t, const char *send, const char *expec
 	simtest_send(t, send);
 	simtest_settle(t);
 	simtest_expect(t, expect, file, line);
+}
+
+void simtest_inject(struct simtest *t, const char *req, bool want_ok)
+{
+	json_t *j = json_loads(req, 0, NULL);
+	assert_non_null(j);
+	json_t *reply = json_object();
+	char why[256], field[64];
+	bool ok = inject_apply(t->m, j, reply, why, sizeof why, field, sizeof field);
+	if (ok != want_ok)
+		fail_msg("%s: %s (%s)", req, ok ? "accepted" : why, field);
+	json_decref(reply);
+	json_decref(j);
 }

@@ -43,5 +43,8 @@ void simtest_expect_reply(struct simtest *t, const char *send, const char *expec
 /* Assert what was written since the last take. */
 void simtest_expect(struct simtest *t, const char *expect, const char *file, int line);
 #define EXPECT_OUT(t, expect) simtest_expect(t, expect, __FILE__, __LINE__)
+/* Apply one control-socket request (JSON text, inject.h) as the control socket would; fails
+ * the test unless it is accepted (want_ok) or refused (!want_ok). */
+void simtest_inject(struct simtest *t, const char *req, bool want_ok);
 
 #endif
