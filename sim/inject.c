@@ -7,6 +7,7 @@
 #include "modem.h"
 #include "modem_internal.h"
 #include "svc_call.h"
+#include "svc_http.h"
 #include "svc_ppp.h"
 #include "svc_sms.h"
 #include "svc_tcp.h"
@@ -117,6 +118,27 @@ static bool op_send_fail(struct sim_modem *m, struct req *r)
 		return false;
 	if (!svc_tcp_fail_next_send(m, (int)conn))
 		return bad(r, "conn", "connection %s is not open", conn == 0 ? "0" : "given");
+	return true;
+}
+
+/* CONNECT FAIL for an unreachable host after ms real milliseconds from now on, whatever the
+ * time scale: a URC later than the driver's own connect timeout (field-bugs.md
+ * cip-connect-fail-late-75s). */
+static bool op_connect_fail_ms(struct sim_modem *m, struct req *r)
+{
+	long ms;
+	if (!int_field(r, "ms", 1, 600000, -1, &ms))
+		return false;
+	m->connect_fail_real_ms = (unsigned long)ms;
+	return true;
+}
+
+/* A previous host left the HTTP service initialised: AT+HTTPINIT now answers ERROR until
+ * AT+HTTPTERM (field-bugs.md http-httpinit-twice-error). */
+static bool op_http_inited(struct sim_modem *m, struct req *r)
+{
+	if (!svc_http_init(m))
+		return bad(r, "", "%s", "the HTTP service is already initialised");
 	return true;
 }
 
@@ -300,7 +322,8 @@ static const struct op ops[] = {
 	{"call_outcome", op_call_outcome}, {"voltage", op_voltage},   {"power_down", op_power_down},
 	{"power_on", op_power_on},       {"reset", op_reset},         {"drop", op_drop},
 	{"corrupt", op_corrupt},         {"mute", op_mute},           {"urc", op_urc},
-	{"state", op_state},
+	{"state", op_state},             {"connect_fail_ms", op_connect_fail_ms},
+	{"http_inited", op_http_inited},
 };
 
 const char *inject_op_name(size_t i)

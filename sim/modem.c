@@ -350,6 +350,7 @@ void modem_power_on(struct sim_modem *m)
 	m->autobaud_locked = false;
 	m->battery_mv = m->profile->battery_mv;
 	m->mute_until = 0;
+	m->connect_fail_real_ms = 0;
 	at_line_init(&m->line, m->profile->line_max, m->profile->mixed_case_prefix);
 	dispatch_abort(m);
 	free(m->backlog);

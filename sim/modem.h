@@ -172,6 +172,9 @@ struct sim_modem {
 	unsigned long drop_bytes;         /* the next N bytes to the host are lost */
 	unsigned long corrupt_bytes;      /* the next N bytes to the host are garbled */
 	ev_tstamp mute_until;             /* until then the module neither hears nor speaks */
+	unsigned long connect_fail_real_ms; /* op connect_fail_ms: CONNECT FAIL for an unreachable
+					     host after this many real ms; 0: the profile's scaled
+					     data.connect_fail_ms */
 	int battery_mv;                   /* AT+CBC voltage; starts at the profile's */
 	struct scenario_run *scenario;    /* the scenario timeline running on this modem, owned */
 	bool scenario_faults;             /* its random line faults are on (drop/corrupt) */

@@ -3,6 +3,7 @@
 #define SIM_SVC_HTTP_H
 
 #include <ev.h>
+#include <stdbool.h>
 
 struct sim_modem;
 struct http_multi;
@@ -16,6 +17,10 @@ void http_multi_free(struct http_multi *hm);
  * closed with "+SAPBR <cid>: DEACT" (and a running action ends with 601). The HTTP commands
  * call it before they look at bearer state; netstate may call it when the attach drops. */
 void svc_http_sync(struct sim_modem *m);
+
+/* AT+HTTPINIT's effect: the HTTP service initialised with default parameters. False when
+ * it already is (the command then answers ERROR) or out of memory. */
+bool svc_http_init(struct sim_modem *m);
 
 /* Forget the modem's bearer and HTTP state (power off, reboot, destroy); frees m->http. */
 void svc_http_reset(struct sim_modem *m);

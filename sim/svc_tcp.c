@@ -231,6 +231,8 @@ void svc_tcp_open(struct svc_tcp *t, int id, bool udp, const char *host, unsigne
 	else
 		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&sa)->sin6_addr, c->ip, sizeof c->ip);
 	double timeout = modem_delay(m, m->profile->connect_fail_ms);
+	if (m->connect_fail_real_ms)
+		timeout = m->connect_fail_real_ms / 1000.0; /* a late URC even at --time-scale 0 */
 	if (r == NETMAP_NOT_ALLOWED) {
 		/* Outside --allow: nothing leaves the machine; fail as an unreachable host does. */
 		transcript_note(m->log, m->index, "connection %d: %s", id, why);
@@ -324,7 +326,10 @@ void svc_tcp_pdp_deact(struct sim_modem *m, bool silent)
 bool svc_tcp_fail_next_send(struct sim_modem *m, int id)
 {
 	struct svc_tcp *t = m->tcp;
-	if (!t || id < 0 || id >= CIP_MAX_CONN || t->conn[id].st != CIP_CONN_CONNECTED)
+	/* A connecting link too: a scenario event after +CIPSTART lands before CONNECT OK, and
+	 * the first send is then the one that fails (field-bugs.md cip-send-fail-unhandled). */
+	if (!t || id < 0 || id >= CIP_MAX_CONN ||
+	    (t->conn[id].st != CIP_CONN_CONNECTED && t->conn[id].st != CIP_CONN_CONNECTING))
 		return false;
 	t->conn[id].fail_next_send = true;
 	return true;

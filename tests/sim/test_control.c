@@ -250,6 +250,26 @@ static void cip_events(void **state)
 	simproc_write_str(r.tty, "AT+CIPSHUT\r");
 	EXPECT_TTY(r.tty, "\r\nSHUT OK\r\n");
 	close(peer);
+	/* An unreachable host (outside --allow) answers late, in real time, even at scale 0;
+	 * a send fault may be set while the link still connects. */
+	simproc_write_str(r.tty, "AT+CSTT;+CIICR;+CIFSR\r");
+	EXPECT_TTY(r.tty, "\r\n10.64.0.2\r\n");
+	ask_err(r.ctl, "{\"op\":\"connect_fail_ms\",\"ms\":0}\n", "ms", "from 1");
+	ask_ok(r.ctl, "{\"op\":\"connect_fail_ms\",\"ms\":300}\n");
+	simproc_write_str(r.tty, "AT+CIPSTART=1,\"TCP\",\"192.0.2.1\",80\r");
+	EXPECT_TTY(r.tty, "\r\nOK\r\n");
+	ask_ok(r.ctl, "{\"op\":\"send_fail\",\"conn\":1}\n");
+	ask_err(r.ctl, "{\"op\":\"send_fail\",\"conn\":3}\n", "conn", "not open");
+	char late[64];
+	assert_int_equal(simproc_read_all(r.tty, late, sizeof late, 150, 150), 0);
+	EXPECT_TTY(r.tty, "\r\n1, CONNECT FAIL\r\n");
+	/* HTTP left initialised by a previous host: HTTPINIT refused until HTTPTERM. */
+	ask_ok(r.ctl, "{\"op\":\"http_inited\"}\n");
+	ask_err(r.ctl, "{\"op\":\"http_inited\"}\n", "", "already initialised");
+	simproc_write_str(r.tty, "AT+HTTPINIT\r");
+	EXPECT_TTY(r.tty, "\r\nERROR\r\n");
+	simproc_write_str(r.tty, "AT+HTTPTERM;+HTTPINIT\r");
+	EXPECT_TTY(r.tty, "\r\nOK\r\n");
 	close(ls);
 	rig_down(&r);
 }
