@@ -291,6 +291,76 @@ static bool chk_injected(const struct cf_ctx *x, const json_t *c, char *why, siz
 	return seen ? true : fail(why, cap, "the simulator never applied the case's %s event%s", op, "");
 }
 
+/* The wire: commands the module executed ({command: "+CIPCLOSE", min, max}), counted from
+ * the first module line containing `after` (or the first command starting with
+ * `after_command`) up to the first module line containing `before`. A case whose `after`
+ * never came fails: the fault it counts from did not happen. Lets a case judge how a driver
+ * talks, e.g. "at most one CIPCLOSE after CLOSED". */
+struct wire_win {
+	const char *command, *after, *after_command, *before;
+	bool open, done;
+	long n;
+};
+
+static void wire_line(struct wire_win *w, const char *dir, const char *data)
+{
+	bool tx = !strcmp(dir, "tx"), cmd = !strcmp(dir, "cmd");
+	if (w->done || !(tx || cmd))
+		return;
+	if (!w->open) { /* the line that opens the window is not counted */
+		w->open = (tx && w->after && strstr(data, w->after)) ||
+			  (cmd && w->after_command &&
+			   !strncmp(data, w->after_command, strlen(w->after_command)));
+		return;
+	}
+	if (tx && w->before && strstr(data, w->before))
+		w->done = true;
+	else if (cmd && !strncmp(data, w->command, strlen(w->command)))
+		w->n++;
+}
+
+static bool chk_wire(const struct cf_ctx *x, const json_t *c, char *why, size_t cap)
+{
+	if (x->t->real)
+		return true;
+	struct wire_win w = {
+		.command = json_string_value(json_object_get(c, "command")),
+		.after = json_string_value(json_object_get(c, "after")),
+		.after_command = json_string_value(json_object_get(c, "after_command")),
+		.before = json_string_value(json_object_get(c, "before")),
+	};
+	w.open = !w.after && !w.after_command;
+	const json_t *jmin = json_object_get(c, "min"), *jmax = json_object_get(c, "max");
+	if (!w.command)
+		return fail(why, cap, "wire needs \"command\"%s%s", "", "");
+	FILE *f = x->wire_path ? fopen(x->wire_path, "r") : NULL;
+	char *line = NULL;
+	size_t lcap = 0;
+	while (f && getline(&line, &lcap, f) > 0) {
+		json_t *o = json_loads(line, 0, NULL);
+		const char *dir = str_at(o, "dir"), *data = str_at(o, "data");
+		if (dir && data)
+			wire_line(&w, dir, data);
+		json_decref(o);
+	}
+	free(line);
+	if (f)
+		fclose(f);
+	if (!w.open)
+		return fail(why, cap, "the wire never had %s%s", w.after ? w.after : w.after_command,
+			    ": the case's fault did not happen");
+	const json_t *bad = json_is_integer(jmin) && w.n < json_integer_value(jmin) ? jmin
+			    : json_is_integer(jmax) && w.n > json_integer_value(jmax) ? jmax : NULL;
+	if (bad) {
+		snprintf(why, cap, "%s %ld times%s%s, expected %s %lld", w.command, w.n,
+			 w.after || w.after_command ? " after " : "",
+			 w.after ? w.after : w.after_command ? w.after_command : "",
+			 bad == jmin ? "at least" : "at most", (long long)json_integer_value(bad));
+		return false;
+	}
+	return true;
+}
+
 /* One of several check lists holds ({of: [[checks], [checks]]}), e.g. "the driver reports the
  * failure, or it recovered and the server has every byte". */
 static bool chk_any_of(const struct cf_ctx *x, const json_t *c, char *why, size_t cap)
@@ -328,6 +398,7 @@ static const struct check checks[] = {
 	{"sms_sent", chk_sms_sent},
 	{"injected", chk_injected},
 	{"any_of", chk_any_of},
+	{"wire", chk_wire},
 };
 
 const char *cf_check_name(size_t i)
