@@ -176,7 +176,7 @@ static void expect_verdict(json_t *report, const char *id, const char *verdict, 
 			 want_msg ? want_msg : "");
 }
 
-/* any_of, injected and fixture_received with pattern_length on outcomes the scripted adapter
+/* any_of, injected, wire and fixture_received with pattern_length on outcomes the scripted adapter
  * reports (cases/checks.yaml); the request carries the time scale. */
 static void check_kinds(void **state)
 {
@@ -185,7 +185,7 @@ static void check_kinds(void **state)
 	snprintf(json, sizeof json, "%s/checks.json", dir);
 	const char *const a[] = {"--adapter", T "/scripted", "--profile", "sim800-r14.18",
 				 "--time-scale", "0.5", "--case", "any-of-*", "--case", "injected-*",
-				 "--case", "pattern-*", "--json", json, NULL};
+				 "--case", "pattern-*", "--case", "wire-*", "--json", json, NULL};
 	assert_int_equal(runner(a, out, sizeof out, NULL), 1);
 	json_t *r = json_load_file(json, 0, NULL);
 	assert_non_null(r);
@@ -198,6 +198,10 @@ static void check_kinds(void **state)
 		       "injected: the simulator never applied the case's reset event");
 	expect_verdict(r, "pattern-claimed-not-sent", "fail",
 		       "fixture_received: the fixture server did not receive it");
+	expect_verdict(r, "wire-at-most-once", "fail",
+		       "wire: +CIPCLOSE 2 times after ERROR, expected at most 1");
+	expect_verdict(r, "wire-after-never", "fail",
+		       "wire: the wire never had SEND FAIL: the case's fault did not happen");
 	json_decref(r);
 	unlink(json);
 }
