@@ -351,6 +351,16 @@ enum sim800_err sim800_poll(struct sim800 *m, uint32_t timeout_ms)
 	return e == SIM800_ERR_TIMEOUT ? SIM800_OK : e;
 }
 
+enum sim800_err at_client_wait_urcs(struct sim800 *m, uint32_t timeout_ms)
+{
+	if (!m)
+		return SIM800_ERR_INVAL;
+	if (m->run || m->in_callback)
+		return SIM800_ERR_BUSY;
+	enum sim800_err e = at_client_pump_some(m, m->port.now_ms(m->port.ctx) + timeout_ms);
+	return e == SIM800_ERR_TIMEOUT ? SIM800_OK : e;
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* Bare-answer predicates                                                                    */
 

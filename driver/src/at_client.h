@@ -17,4 +17,9 @@ enum sim800_err at_client_query(struct sim800 *m, const char *text, const char *
 				sim800_match_fn match, unsigned flags, uint32_t timeout_ms,
 				char *out, size_t cap);
 
+/* Serve URCs for up to timeout_ms, back as soon as some came and the input is drained: for
+ * waits on a URC-set condition (CONNECT OK, +HTTPACTION), which would otherwise see it only
+ * when a sim800_poll() slice ends. sim800_poll() keeps its full time (PPP guard times). */
+enum sim800_err at_client_wait_urcs(struct sim800 *m, uint32_t timeout_ms);
+
 #endif

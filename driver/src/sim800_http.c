@@ -226,7 +226,7 @@ static enum sim800_err request(struct sim800 *m, const struct sim800_http_req *r
 			return SIM800_ERR_TIMEOUT;
 		}
 		uint64_t left = deadline - t;
-		if ((e = sim800_poll(m, left > 1000 ? 1000 : (uint32_t)left)) != SIM800_OK)
+		if ((e = at_client_wait_urcs(m, left > 1000 ? 1000 : (uint32_t)left)) != SIM800_OK)
 			return e;
 		if (m->reset_seen)
 			return SIM800_ERR_RESET;

@@ -25,7 +25,7 @@ static enum sim800_err wait_for(struct sim800 *m, uint64_t deadline,
 		if (t >= deadline)
 			return SIM800_ERR_TIMEOUT;
 		uint64_t left = deadline - t;
-		enum sim800_err e = sim800_poll(m, left > 1000 ? 1000 : (uint32_t)left);
+		enum sim800_err e = at_client_wait_urcs(m, left > 1000 ? 1000 : (uint32_t)left);
 		if (e != SIM800_OK)
 			return e;
 		if (m->reset_seen)

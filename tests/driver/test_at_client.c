@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include "drv_fixture.h"
+#include "at_client.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -513,6 +514,29 @@ static void test_unhandled_urc_logged_then_handled(void **state)
 	fx_free(f);
 }
 
+/* A wait on a URC-set condition sees the URC when it comes, not when a 1 s slice ends (every
+ * CONNECT OK and +HTTPACTION used to cost a second); sim800_poll keeps its full time. */
+static void test_wait_urcs_returns_on_input(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new(1, 1);
+	struct urc_capture cap = {0};
+	sim800_urc_register(&f->m, "+HTTPACTION:", capture_urc, &cap);
+	mock_port_push_at(&f->mp, f->mp.now + 30, "\r\n+HTTPACTION: 0,200,5\r\n");
+	uint64_t t0 = f->mp.now;
+	assert_int_equal(at_client_wait_urcs(&f->m, 1000), SIM800_OK);
+	assert_int_equal(cap.n, 1);
+	assert_true(f->mp.now - t0 < 100);
+	t0 = f->mp.now;
+	assert_int_equal(at_client_wait_urcs(&f->m, 200), SIM800_OK); /* nothing: the full time */
+	assert_true(f->mp.now - t0 >= 200);
+	mock_port_push(&f->mp, "\r\nRING\r\n");
+	t0 = f->mp.now;
+	assert_int_equal(sim800_poll(&f->m, 500), SIM800_OK);
+	assert_true(f->mp.now - t0 >= 500);
+	fx_free(f);
+}
+
 static void test_command_from_callback_is_busy(void **state)
 {
 	(void)state;
@@ -594,6 +618,7 @@ int main(void)
 		cmocka_unit_test(test_specific_final_only_for_its_command),
 		cmocka_unit_test(test_no_carrier_urc_does_not_end_other_command),
 		cmocka_unit_test(test_unhandled_urc_logged_then_handled),
+		cmocka_unit_test(test_wait_urcs_returns_on_input),
 		cmocka_unit_test(test_command_from_callback_is_busy),
 		cmocka_unit_test(test_registry_full),
 		cmocka_unit_test(test_io_error),
