@@ -31,6 +31,8 @@ static char *expand(const char *s, const struct cf_target *t, const struct cf_fi
 		{"{http}", ""}, {"{https_modern}", ""}, {"{https_legacy}", ""}, {"{https_expired}", ""},
 		{"{echo_host}", ""}, {"{echo_port}", ""}, {"{sink_host}", ""}, {"{sink_port}", ""},
 		{"{close_host}", ""}, {"{close_port}", ""}, {"{udp_host}", ""}, {"{udp_port}", ""},
+		/* The TLS servers as host and port, for a TCP connection with the module's TLS. */
+		{"{modern_host}", ""}, {"{modern_port}", ""}, {"{legacy_host}", ""}, {"{legacy_port}", ""},
 	};
 	if (t->real) {
 		snprintf(v[0].val, 300, "http://%s:%d", host, base);
@@ -43,12 +45,17 @@ static char *expand(const char *s, const struct cf_target *t, const struct cf_fi
 		snprintf(v[7].val, 300, "%d", base + 7);
 		snprintf(v[9].val, 300, "%d", base + 8);
 		snprintf(v[11].val, 300, "%d", base + 5);
+		snprintf(v[12].val, 300, "%s", host);
+		snprintf(v[13].val, 300, "%d", base + 1);
+		snprintf(v[14].val, 300, "%s", host);
+		snprintf(v[15].val, 300, "%d", base + 2);
 	} else {
 		/* Names the simulator maps to the fixtures (--host in cf_proc.c). */
 		static const char *const sim[] = {"http://web.test", "https://modern.test",
 			"https://legacy.test", "https://expired.test", "echo.test", "7", "sink.test",
-			"9", "close.test", "13", "udp.test", "7"};
-		for (int i = 0; i < 12; i++)
+			"9", "close.test", "13", "udp.test", "7", "modern.test", "443", "legacy.test",
+			"443"};
+		for (int i = 0; i < 16; i++)
 			snprintf(v[i].val, 300, "%s", sim[i]);
 	}
 	char out[2048];

@@ -133,6 +133,22 @@ static bool op_connect_fail_ms(struct sim_modem *m, struct req *r)
 	return true;
 }
 
+/* A previous host left AT+CIPSSL set: it applies to the next CIPSTART, whoever sends it
+ * (field-bugs.md ssl-cipssl-sticky-per-socket). */
+static bool op_cipssl(struct sim_modem *m, struct req *r)
+{
+	const json_t *on = json_object_get(r->j, "on");
+	if (!json_is_boolean(on))
+		return bad(r, "on", "\"%s\" must be true or false", "on");
+	if (!m->profile->cap_ssl)
+		return bad(r, "", "%s", "this firmware has no AT+CIPSSL");
+	struct svc_tcp *t = svc_tcp_get(m);
+	if (!t)
+		return bad(r, "", "%s", "out of memory");
+	t->ssl = json_is_true(on);
+	return true;
+}
+
 /* A previous host left the HTTP service initialised: AT+HTTPINIT now answers ERROR until
  * AT+HTTPTERM (field-bugs.md http-httpinit-twice-error). */
 static bool op_http_inited(struct sim_modem *m, struct req *r)
@@ -323,7 +339,7 @@ static const struct op ops[] = {
 	{"power_on", op_power_on},       {"reset", op_reset},         {"drop", op_drop},
 	{"corrupt", op_corrupt},         {"mute", op_mute},           {"urc", op_urc},
 	{"state", op_state},             {"connect_fail_ms", op_connect_fail_ms},
-	{"http_inited", op_http_inited},
+	{"http_inited", op_http_inited}, {"cipssl", op_cipssl},
 };
 
 const char *inject_op_name(size_t i)

@@ -13,7 +13,7 @@ static const char usage[] =
 	"  status                        SIM, registration, operator, signal, battery\n"
 	"  http get URL [--out FILE]     GET through the path the policy allows\n"
 	"  http post URL [--data STR|@FILE] [--content-type T] [--out FILE]\n"
-	"  tcp HOST PORT [--send STR|@FILE] [--read N] [--udp]   CIP client (plaintext)\n"
+	"  tcp HOST PORT [--send STR|@FILE] [--read N] [--udp|--tls]   CIP client\n"
 	"  sms send NUMBER TEXT | sms list\n"
 	"  ppp URL [--cafile F] [--insecure]   dial, fetch URL over PPP with host TLS, hang up\n"
 	"  at CMD...                     send raw commands, print the answers\n"

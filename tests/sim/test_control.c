@@ -263,6 +263,11 @@ static void cip_events(void **state)
 	char late[64];
 	assert_int_equal(simproc_read_all(r.tty, late, sizeof late, 150, 150), 0);
 	EXPECT_TTY(r.tty, "\r\n1, CONNECT FAIL\r\n");
+	/* CIPSSL left on by a previous host: the next CIPSTART uses it. */
+	ask_err(r.ctl, "{\"op\":\"cipssl\"}\n", "on", "true or false");
+	ask_ok(r.ctl, "{\"op\":\"cipssl\",\"on\":true}\n");
+	simproc_write_str(r.tty, "AT+CIPSSL?\r");
+	EXPECT_TTY(r.tty, "\r\n+CIPSSL: 1\r\n\r\nOK\r\n");
 	/* HTTP left initialised by a previous host: HTTPINIT refused until HTTPTERM. */
 	ask_ok(r.ctl, "{\"op\":\"http_inited\"}\n");
 	ask_err(r.ctl, "{\"op\":\"http_inited\"}\n", "", "already initialised");
@@ -292,6 +297,7 @@ static void bad_requests(void **state)
 	ask_err(r.ctl, "{\"modem\":\"0\",\"op\":\"state\"}\n", "modem", "integer");
 	ask_err(r.ctl, "{\"op\":\"urc\",\"text\":\"a\\r\\nb\"}\n", "text", "one line");
 	ask_err(r.ctl, "{\"op\":\"mute\",\"seconds\":-1}\n", "seconds", "seconds");
+	ask_err(r.ctl, "{\"op\":\"cipssl\",\"on\":true}\n", "", "no AT+CIPSSL"); /* R13.08 */
 	json_t *j = ask_raw(r.ctl, "{\"op\":\"list\"}\n");
 	json_t *mods = json_object_get(j, "modems");
 	assert_int_equal(json_array_size(mods), 2);
