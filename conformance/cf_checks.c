@@ -291,21 +291,22 @@ static bool chk_injected(const struct cf_ctx *x, const json_t *c, char *why, siz
 	return seen ? true : fail(why, cap, "the simulator never applied the case's %s event%s", op, "");
 }
 
-/* The wire: commands the module executed ({command: "+CIPCLOSE", min, max}), counted from
- * the first module line containing `after` (or the first command starting with
- * `after_command`) up to the first module line containing `before`. A case whose `after`
+/* The wire: commands the module executed ({command: "+CIPCLOSE", min, max}), or what the
+ * host sent, heard or not ({sent: "AT\\r"}, escaped as in the transcript), counted from the
+ * first module line containing `after` (or the first command starting with `after_command`)
+ * up to the first module line containing `before`. A case whose `after`
  * never came fails: the fault it counts from did not happen. Lets a case judge how a driver
  * talks, e.g. "at most one CIPCLOSE after CLOSED". */
 struct wire_win {
-	const char *command, *after, *after_command, *before;
+	const char *command, *sent, *after, *after_command, *before;
 	bool open, done;
 	long n;
 };
 
 static void wire_line(struct wire_win *w, const char *dir, const char *data)
 {
-	bool tx = !strcmp(dir, "tx"), cmd = !strcmp(dir, "cmd");
-	if (w->done || !(tx || cmd))
+	bool tx = !strcmp(dir, "tx"), cmd = !strcmp(dir, "cmd"), rx = !strcmp(dir, "rx");
+	if (w->done || !(tx || cmd || rx))
 		return;
 	if (!w->open) { /* the line that opens the window is not counted */
 		w->open = (tx && w->after && strstr(data, w->after)) ||
@@ -315,7 +316,9 @@ static void wire_line(struct wire_win *w, const char *dir, const char *data)
 	}
 	if (tx && w->before && strstr(data, w->before))
 		w->done = true;
-	else if (cmd && !strncmp(data, w->command, strlen(w->command)))
+	else if (cmd && w->command && !strncmp(data, w->command, strlen(w->command)))
+		w->n++;
+	else if (rx && w->sent && !strncmp(data, w->sent, strlen(w->sent)))
 		w->n++;
 }
 
@@ -325,14 +328,15 @@ static bool chk_wire(const struct cf_ctx *x, const json_t *c, char *why, size_t 
 		return true;
 	struct wire_win w = {
 		.command = json_string_value(json_object_get(c, "command")),
+		.sent = json_string_value(json_object_get(c, "sent")),
 		.after = json_string_value(json_object_get(c, "after")),
 		.after_command = json_string_value(json_object_get(c, "after_command")),
 		.before = json_string_value(json_object_get(c, "before")),
 	};
 	w.open = !w.after && !w.after_command;
 	const json_t *jmin = json_object_get(c, "min"), *jmax = json_object_get(c, "max");
-	if (!w.command)
-		return fail(why, cap, "wire needs \"command\"%s%s", "", "");
+	if (!w.command == !w.sent)
+		return fail(why, cap, "wire needs one of \"command\" and \"sent\"%s%s", "", "");
 	FILE *f = x->wire_path ? fopen(x->wire_path, "r") : NULL;
 	char *line = NULL;
 	size_t lcap = 0;
@@ -352,7 +356,8 @@ static bool chk_wire(const struct cf_ctx *x, const json_t *c, char *why, size_t 
 	const json_t *bad = json_is_integer(jmin) && w.n < json_integer_value(jmin) ? jmin
 			    : json_is_integer(jmax) && w.n > json_integer_value(jmax) ? jmax : NULL;
 	if (bad) {
-		snprintf(why, cap, "%s %ld times%s%s, expected %s %lld", w.command, w.n,
+		snprintf(why, cap, "%s %ld times%s%s, expected %s %lld",
+			 w.command ? w.command : w.sent, w.n,
 			 w.after || w.after_command ? " after " : "",
 			 w.after ? w.after : w.after_command ? w.after_command : "",
 			 bad == jmin ? "at least" : "at most", (long long)json_integer_value(bad));

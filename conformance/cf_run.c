@@ -33,6 +33,7 @@ static char *expand(const char *s, const struct cf_target *t, const struct cf_fi
 		{"{close_host}", ""}, {"{close_port}", ""}, {"{udp_host}", ""}, {"{udp_port}", ""},
 		/* The TLS servers as host and port, for a TCP connection with the module's TLS. */
 		{"{modern_host}", ""}, {"{modern_port}", ""}, {"{legacy_host}", ""}, {"{legacy_port}", ""},
+		{"{source_host}", ""}, {"{source_port}", ""},
 	};
 	if (t->real) {
 		snprintf(v[0].val, 300, "http://%s:%d", host, base);
@@ -49,13 +50,15 @@ static char *expand(const char *s, const struct cf_target *t, const struct cf_fi
 		snprintf(v[13].val, 300, "%d", base + 1);
 		snprintf(v[14].val, 300, "%s", host);
 		snprintf(v[15].val, 300, "%d", base + 2);
+		snprintf(v[16].val, 300, "%s", host);
+		snprintf(v[17].val, 300, "%d", base + 6);
 	} else {
 		/* Names the simulator maps to the fixtures (--host in cf_proc.c). */
 		static const char *const sim[] = {"http://web.test", "https://modern.test",
 			"https://legacy.test", "https://expired.test", "echo.test", "7", "sink.test",
 			"9", "close.test", "13", "udp.test", "7", "modern.test", "443", "legacy.test",
-			"443"};
-		for (int i = 0; i < 16; i++)
+			"443", "source.test", "19"};
+		for (int i = 0; i < 18; i++)
 			snprintf(v[i].val, 300, "%s", sim[i]);
 	}
 	char out[2048];

@@ -133,6 +133,25 @@ static bool op_connect_fail_ms(struct sim_modem *m, struct req *r)
 	return true;
 }
 
+/* A link a previous host opened and never closed (field-bugs.md cip-already-connect): it
+ * connects without a word, and the next CIPSTART on it answers ALREADY CONNECT. */
+static bool op_cip_open(struct sim_modem *m, struct req *r)
+{
+	long conn, port;
+	const char *host;
+	if (!int_field(r, "conn", 0, CIP_MAX_CONN - 1, 0, &conn) ||
+	    !int_field(r, "port", 1, 65535, -1, &port) || !str_field(r, "host", true, &host))
+		return false;
+	struct svc_tcp *t = m->tcp;
+	if (!t || t->ip != CIP_IP_STATUS)
+		return bad(r, "", "%s", "the CIP stack is not up (AT+CIFSR first)");
+	if (svc_tcp_conn_open(&t->conn[conn]))
+		return bad(r, "conn", "%s", "the connection is already open");
+	svc_tcp_open(t, (int)conn, false, host, (unsigned)port);
+	t->conn[conn].quiet_open = t->conn[conn].st == CIP_CONN_CONNECTING;
+	return true;
+}
+
 /* A previous host left AT+CIPSSL set: it applies to the next CIPSTART, whoever sends it
  * (field-bugs.md ssl-cipssl-sticky-per-socket). */
 static bool op_cipssl(struct sim_modem *m, struct req *r)
@@ -340,6 +359,7 @@ static const struct op ops[] = {
 	{"corrupt", op_corrupt},         {"mute", op_mute},           {"urc", op_urc},
 	{"state", op_state},             {"connect_fail_ms", op_connect_fail_ms},
 	{"http_inited", op_http_inited}, {"cipssl", op_cipssl},
+	{"cip_open", op_cip_open},
 };
 
 const char *inject_op_name(size_t i)

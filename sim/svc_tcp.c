@@ -69,6 +69,7 @@ void svc_tcp_conn_release(struct cip_conn *c)
 	c->rx_notified = false;
 	c->eof = false;
 	c->fail_next_send = false;
+	c->quiet_open = false;
 }
 
 void svc_tcp_reset(struct sim_modem *m)
@@ -134,7 +135,10 @@ static void connected(struct cip_conn *c)
 		svc_tcp_online(t->m);
 		return;
 	}
-	svc_tcp_conn_urc(c, "CONNECT OK");
+	if (c->quiet_open)
+		c->quiet_open = false; /* a previous host's link (op cip_open): nobody waits */
+	else
+		svc_tcp_conn_urc(c, "CONNECT OK");
 }
 
 /* Drive a TLS handshake; true when it finished (either way). */

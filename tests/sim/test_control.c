@@ -263,6 +263,21 @@ static void cip_events(void **state)
 	char late[64];
 	assert_int_equal(simproc_read_all(r.tty, late, sizeof late, 150, 150), 0);
 	EXPECT_TTY(r.tty, "\r\n1, CONNECT FAIL\r\n");
+	/* A link a previous host left open connects silently; CIPSTART on it: ALREADY CONNECT. */
+	ask_err(r.ctl, "{\"op\":\"cip_open\",\"conn\":4,\"host\":\"127.0.0.1\"}\n", "port",
+		"required");
+	snprintf(cmd, sizeof cmd, "{\"op\":\"cip_open\",\"conn\":4,\"host\":\"127.0.0.1\",\"port\":%d}\n",
+		 ntohs(a.sin_port));
+	ask_ok(r.ctl, cmd);
+	peer = accept(ls, NULL, NULL);
+	assert_true(peer >= 0);
+	assert_int_equal(simproc_read_all(r.tty, late, sizeof late, 100, 100), 0);
+	ask_err(r.ctl, cmd, "conn", "already open");
+	snprintf(cmd, sizeof cmd, "AT+CIPSTART=4,\"TCP\",\"127.0.0.1\",%d\r", ntohs(a.sin_port));
+	simproc_write_str(r.tty, cmd);
+	EXPECT_TTY(r.tty, "\r\nOK\r\n\r\n4, ALREADY CONNECT\r\n");
+	close(peer);
+	EXPECT_TTY(r.tty, "\r\n4, CLOSED\r\n");
 	/* CIPSSL left on by a previous host: the next CIPSTART uses it. */
 	ask_err(r.ctl, "{\"op\":\"cipssl\"}\n", "on", "true or false");
 	ask_ok(r.ctl, "{\"op\":\"cipssl\",\"on\":true}\n");
