@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd_fs.h"
 #include "dispatch.h"
 #include "modem_internal.h"
 #include "replay.h"
@@ -424,6 +425,7 @@ void modem_destroy(struct sim_modem *m)
 	dispatch_abort(m);
 	services_reset(m);
 	svc_sms_free(m);
+	cmd_fs_free(m);
 	scenario_detach(m);
 	replay_detach(m);
 	pacing_destroy(&m->out);

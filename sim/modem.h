@@ -164,6 +164,8 @@ struct sim_modem {
 	struct svc_ppp *ppp;              /* PPP data call, owned by svc_ppp.c */
 	struct svc_sms *sms;              /* message store and settings, owned by svc_sms.c */
 	struct svc_call *call;            /* voice call state, owned by svc_call.c */
+	struct cmd_fs *fs;                /* flash files and SSL options, owned by cmd_fs.c; kept
+					     across power cycles (flash) */
 	struct http_multi *http_multi;    /* the process's libcurl multi (shared, owned by main) */
 	uint8_t *backlog;                 /* input that arrived while a line executed, owned */
 	size_t backlog_len;
