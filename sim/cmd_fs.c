@@ -73,6 +73,16 @@ static bool name_arg(struct at_tok *t, char *out)
 	return at_tok_next_any(t, out, FS_NAME_MAX, NULL) == AT_TOK_OK && out[0];
 }
 
+/* The existing file a command's only argument names, or NULL. */
+static struct fs_file *file_arg(struct sim_modem *m, const struct at_cmd *c)
+{
+	struct cmd_fs *fs = fs_get(m);
+	struct at_tok t;
+	char name[FS_NAME_MAX];
+	cmd_tok(c, &t);
+	return fs && name_arg(&t, name) && at_tok_at_end(&t) ? fs_find(fs, name) : NULL;
+}
+
 static struct at_result cmd_fscreate(struct sim_modem *m, const struct at_cmd *c)
 {
 	if (c->op != AT_OP_SET)
@@ -150,11 +160,7 @@ static struct at_result cmd_fsflsize(struct sim_modem *m, const struct at_cmd *c
 {
 	if (c->op != AT_OP_SET)
 		return c->op == AT_OP_TEST ? RES_OK : RES_ERROR;
-	struct cmd_fs *fs = fs_get(m);
-	struct at_tok t;
-	char name[FS_NAME_MAX];
-	cmd_tok(c, &t);
-	struct fs_file *f = fs && name_arg(&t, name) && at_tok_at_end(&t) ? fs_find(fs, name) : NULL;
+	struct fs_file *f = file_arg(m, c);
 	if (!f)
 		return RES_ERROR;
 	respond_infof(m, "+FSFLSIZE: %zu", f->len);
@@ -165,11 +171,7 @@ static struct at_result cmd_fsdel(struct sim_modem *m, const struct at_cmd *c)
 {
 	if (c->op != AT_OP_SET)
 		return c->op == AT_OP_TEST ? RES_OK : RES_ERROR;
-	struct cmd_fs *fs = fs_get(m);
-	struct at_tok t;
-	char name[FS_NAME_MAX];
-	cmd_tok(c, &t);
-	struct fs_file *f = fs && name_arg(&t, name) && at_tok_at_end(&t) ? fs_find(fs, name) : NULL;
+	struct fs_file *f = file_arg(m, c);
 	if (!f)
 		return RES_ERROR;
 	free(f->data);
