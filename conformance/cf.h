@@ -28,6 +28,7 @@ struct cf_case {
 	json_t *request;     /* object given to the adapter (its "case" field is added) */
 	json_t *expect;      /* object: "default" and per-profile / per-capability check lists */
 	char *profile;       /* only on this profile (NULL: every profile) */
+	long baud;           /* the line rate the case needs (key baud), 0: the target's */
 };
 
 struct cf_cases {
@@ -52,7 +53,7 @@ struct cf_fixtures {
 	char dir[128];
 	char bin[512];
 	int http, https_modern, https_legacy, https_expired, tcp_echo, udp_echo, tcp_source,
-		tcp_sink, tcp_close;
+		tcp_sink, tcp_close, mqtt;
 	bool remote;         /* --fixtures URL: a server the runner does not see into */
 	char url[256];
 };

@@ -28,6 +28,7 @@ add_executable(sim800-cli
   ${CMAKE_CURRENT_LIST_DIR}/cli/cli_cmd_http.c
   ${CMAKE_CURRENT_LIST_DIR}/cli/cli_cmd_tcp.c
   ${CMAKE_CURRENT_LIST_DIR}/cli/cli_cmd_cert.c
+  ${CMAKE_CURRENT_LIST_DIR}/cli/cli_cmd_mqtt.c
   ${CMAKE_CURRENT_LIST_DIR}/cli/cli_cmd_sms.c
   ${CMAKE_CURRENT_LIST_DIR}/cli/cli_out.c
   ${CMAKE_CURRENT_LIST_DIR}/cli/cli_url.c

@@ -13,6 +13,10 @@ int cli_cmd_http(struct cli *c, int argc, char **argv, bool ppp_only); /* cli_cm
 int cli_cmd_tcp(struct cli *c, int argc, char **argv);  /* cli_cmd_tcp.c */
 int cli_cmd_sms(struct cli *c, int argc, char **argv);  /* cli_cmd_sms.c */
 int cli_cmd_cert(struct cli *c, int argc, char **argv); /* cli_cmd_cert.c */
+int cli_cmd_mqtt(struct cli *c, int argc, char **argv); /* cli_cmd_mqtt.c */
+/* Close link 0 (if opened) and the CIP stack, keeping what the module said last for the
+ * report (cli_cmd_tcp.c). */
+void cli_tcp_done(struct cli *c, bool opened);
 
 /* Sync, echo off, verbose errors: for work on the module itself, no network (cli_cmd_module.c). */
 enum sim800_err cli_module_up(struct cli *c);

@@ -4,6 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+void cli_tcp_done(struct cli *c, bool opened)
+{
+	struct sim800_last said = *sim800_last(&c->m);
+	if (opened)
+		sim800_tcp_close(&c->m, 0);
+	if (c->m.svc.cip_up)
+		sim800_cip_down(&c->m);
+	c->m.last = said;
+}
+
 int cli_cmd_tcp(struct cli *c, int argc, char **argv)
 {
 	if (argc < 2)
@@ -98,12 +108,7 @@ int cli_cmd_tcp(struct cli *c, int argc, char **argv)
 	char hex[65];
 	cli_body_end(c, hex);
 	c->body_out = NULL;
-	struct sim800_last said = *sim800_last(&c->m);
-	if (opened)
-		sim800_tcp_close(&c->m, 0);
-	if (c->m.svc.cip_up)
-		sim800_cip_down(&c->m);
-	c->m.last = said;
+	cli_tcp_done(c, opened);
 	if (c->json)
 		json_object_set_new(c->out, "tcp",
 				    json_pack("{s:I,s:I,s:s,s:b,s:s}", "sent", (json_int_t)sent,

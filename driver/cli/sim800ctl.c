@@ -15,6 +15,7 @@ static const char usage[] =
 	"  http post URL [--data STR|@FILE] [--content-type T] [--out FILE]\n"
 	"  tcp HOST PORT [--send STR|@FILE] [--read N] [--udp|--tls]   CIP client\n"
 	"  sms send NUMBER TEXT | sms list\n"
+	"  mqtt HOST PORT [--keepalive S] [--pings N]   MQTT CONNECT and pings (plaintext)\n"
 	"  tls-cert STR|@FILE [--name NAME] [--client-auth]   certificate into flash, SSLSETCERT\n"
 	"  ppp URL [--cafile F] [--insecure]   dial, fetch URL over PPP with host TLS, hang up\n"
 	"  at CMD...                     send raw commands, print the answers\n"
@@ -63,6 +64,8 @@ static int dispatch(struct cli *c, int argc, char **argv)
 		return cli_cmd_http(c, argc - 1, argv + 1, true);
 	if (strcmp(cmd, "at") == 0)
 		return cli_cmd_at(c, argc - 1, argv + 1);
+	if (strcmp(cmd, "mqtt") == 0)
+		return cli_cmd_mqtt(c, argc - 1, argv + 1);
 	if (strcmp(cmd, "tls-cert") == 0)
 		return cli_cmd_cert(c, argc - 1, argv + 1);
 	return CLI_EXIT_USAGE;

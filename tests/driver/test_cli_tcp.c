@@ -135,6 +135,24 @@ static void test_tls_cert(void **state)
 	json_decref(o.j);
 }
 
+/* mqtt: CONNECT, CONNACK, a ping within the keep-alive, DISCONNECT (cip-mqtt-fails-at-9600). */
+static void test_mqtt_session(void **state)
+{
+	struct cli_rig *r = *state;
+	SKIP_IF_NO_RIG(r);
+	struct cli_rig_result o;
+	cli_rig_run(r, &o, (const char *[]){"--policy", "plain-ok", "mqtt", "mqtt.test", "1883",
+					    "--keepalive", "2", "--pings", "1", NULL});
+	EXPECT_RC(&o, 0);
+	assert_int_equal(cli_rig_jint(o.j, "mqtt", "connack"), 0);
+	assert_int_equal(cli_rig_jint(o.j, "mqtt", "pings"), 1);
+	assert_non_null(strstr(o.wire, "AT+CIPSEND=2")); /* the PINGREQ */
+	json_decref(o.j);
+	cli_rig_run(r, &o, (const char *[]){"mqtt", "mqtt.test", "1883", NULL}); /* secure */
+	EXPECT_RC(&o, 5);
+	json_decref(o.j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -145,6 +163,7 @@ int main(void)
 		cmocka_unit_test(test_tcp_connect_fail),
 		cmocka_unit_test(test_tcp_tls),
 		cmocka_unit_test(test_tls_cert),
+		cmocka_unit_test(test_mqtt_session),
 	};
 	return cli_rig_run_tests(tests, sizeof tests / sizeof tests[0]);
 }
