@@ -30,6 +30,7 @@ struct cf_case {
 	json_t *request;     /* object given to the adapter (its "case" field is added) */
 	json_t *expect;      /* object: "default" and per-profile / per-capability check lists */
 	char *profile;       /* only on this profile (NULL: every profile) */
+	long baud;           /* the line rate the case needs (key baud), 0: the target's */
 };
 
 struct cf_cases {
@@ -54,7 +55,7 @@ struct cf_fixtures {
 	char dir[128];
 	char bin[512];
 	int http, https_modern, https_legacy, https_expired, tcp_echo, udp_echo, tcp_source,
-		tcp_sink, tcp_close;
+		tcp_sink, tcp_close, mqtt;
 	bool remote;         /* --fixtures URL: a server the runner does not see into */
 	char url[256];
 };
@@ -99,6 +100,12 @@ bool cf_check(const struct cf_ctx *x, const json_t *check, char *why, size_t cap
 /* Every check of a list holds; why names the first that does not ("NAME: reason"). */
 bool cf_check_all(const struct cf_ctx *x, const json_t *list, char *why, size_t cap);
 /* Checks on the lines the driver sent (cf_wire.c): sent, sent_count, sent_before. */
+/* The case's transcript records in order ({dir, data, t} objects; caller decrefs); NULL for a
+ * real module (the runner sees no wire), an empty array when the file cannot be read. */
+json_t *cf_wire_records(const struct cf_ctx *x);
+bool cf_chk_wire_count(const struct cf_ctx *x, const json_t *c, char *why, size_t cap);
+bool cf_chk_wire_next(const struct cf_ctx *x, const json_t *c, char *why, size_t cap);
+bool cf_chk_wire(const struct cf_ctx *x, const json_t *c, char *why, size_t cap);
 bool cf_chk_sent(const struct cf_ctx *x, const json_t *c, char *why, size_t cap);
 bool cf_chk_sent_count(const struct cf_ctx *x, const json_t *c, char *why, size_t cap);
 bool cf_chk_sent_before(const struct cf_ctx *x, const json_t *c, char *why, size_t cap);

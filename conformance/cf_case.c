@@ -28,7 +28,7 @@ static char *text_of(const node_t *map, const char *key)
 
 static const char *const case_keys[] = {"id", "title", "group", "facts", "time_limit_s", "needs",
 					"setup", "during", "scenario", "request", "expect",
-					"profile", "expected_s", NULL};
+					"profile", "expected_s", "baud", NULL};
 
 /* Every check named must exist, also inside any_of's alternatives: a typo would otherwise
  * pass or fail for the wrong reason. */
@@ -107,6 +107,12 @@ static bool load_case(const char *file, const node_t *n, struct cf_case *c, char
 		c->expected = strtod(v->text, &end);
 		if (*end || c->expected <= 0 || c->expected > c->time_limit)
 			return fail(why, cap, file, v, "%s", "expected_s: seconds, above 0 and within the limit");
+	}
+	if ((v = profile_tree_get(n, "baud"))) {
+		char *end;
+		c->baud = strtol(v->text, &end, 10);
+		if (*end || c->baud < 300 || c->baud > 4000000)
+			return fail(why, cap, file, v, "%s", "baud: a line rate from 300 to 4000000");
 	}
 	if (!json_is_array(c->needs) || !json_is_array(c->setup) || !json_is_array(c->during) ||
 	    !json_is_array(c->scenario))

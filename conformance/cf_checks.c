@@ -313,124 +313,20 @@ static bool chk_sms_sent(const struct cf_ctx *x, const json_t *c, char *why, siz
  * A case whose event never came (its trigger never happened) proves nothing. */
 static bool chk_injected(const struct cf_ctx *x, const json_t *c, char *why, size_t cap)
 {
-	if (x->t->real)
+	json_t *recs = cf_wire_records(x);
+	if (!recs)
 		return true;
 	const char *op = json_string_value(json_object_get(c, "op"));
 	char want[96];
 	snprintf(want, sizeof want, "injected: %s", op ? op : "");
-	FILE *f = x->wire_path ? fopen(x->wire_path, "r") : NULL;
-	char *line = NULL;
-	size_t lcap = 0;
 	bool seen = false;
-	while (f && !seen && getline(&line, &lcap, f) > 0) {
-		json_t *o = json_loads(line, 0, NULL);
-		seen = o && !strcmp(str_at(o, "dir") ? str_at(o, "dir") : "", "note") &&
-		       !strcmp(str_at(o, "data") ? str_at(o, "data") : "", want);
-		json_decref(o);
-	}
-	free(line);
-	if (f)
-		fclose(f);
-	return seen ? true : fail(why, cap, "the simulator never applied the case's %s event%s", op, "");
-}
-
-/* A transcript record ({dir, data}) that a wire check's spec ({dir, text | equals}) names:
- * data (escaped as the transcript writes it: "\\r") contains text, or equals equals. */
-static bool spec_match(const json_t *spec, const json_t *rec)
-{
-	const char *dir = json_string_value(json_object_get(spec, "dir"));
-	const char *text = json_string_value(json_object_get(spec, "text"));
-	const char *eq = json_string_value(json_object_get(spec, "equals"));
-	const char *d = str_at(rec, "data") ? str_at(rec, "data") : "";
-	if (!dir || strcmp(dir, str_at(rec, "dir") ? str_at(rec, "dir") : ""))
-		return false;
-	return eq ? !strcmp(d, eq) : !text || strstr(d, text);
-}
-
-/* The case's transcript records, in order (NULL for a real module). */
-static json_t *wire_records(const struct cf_ctx *x)
-{
-	FILE *f = x->wire_path ? fopen(x->wire_path, "r") : NULL;
-	if (!f)
-		return NULL;
-	json_t *all = json_array();
-	char *line = NULL;
-	size_t lcap = 0;
-	while (getline(&line, &lcap, f) > 0) {
-		json_t *o = json_loads(line, 0, NULL);
-		if (o)
-			json_array_append_new(all, o);
-	}
-	free(line);
-	fclose(f);
-	return all;
-}
-
-/* How many records match ({dir, text | equals, min, max}): e.g. at most 3 escapes sent. */
-static bool chk_wire_count(const struct cf_ctx *x, const json_t *c, char *why, size_t cap)
-{
-	json_t *recs = wire_records(x);
-	if (!recs)
-		return true;
-	json_int_t n = 0;
 	size_t i;
 	json_t *r;
 	json_array_foreach(recs, i, r)
-		n += spec_match(c, r);
+		seen = seen || (!strcmp(str_at(r, "dir") ? str_at(r, "dir") : "", "note") &&
+				!strcmp(str_at(r, "data") ? str_at(r, "data") : "", want));
 	json_decref(recs);
-	const json_t *lo = json_object_get(c, "min"), *hi = json_object_get(c, "max");
-	if ((!lo || n >= json_integer_value(lo)) && (!hi || n <= json_integer_value(hi)))
-		return true;
-	char got[32], want[64];
-	snprintf(got, sizeof got, "%lld", (long long)n);
-	snprintf(want, sizeof want, "%lld..%lld", lo ? (long long)json_integer_value(lo) : 0LL,
-		 hi ? (long long)json_integer_value(hi) : -1LL);
-	return fail(why, cap, "%s matching records on the wire, expected %s", got, want);
-}
-
-/* After the first record matching "after", the next record of next's dir matches next, and
- * (within_s) comes within that many seconds: e.g. the command after a timed-out one is the
- * resync "AT", or ATH follows the escape within 3 s. */
-static bool chk_wire_next(const struct cf_ctx *x, const json_t *c, char *why, size_t cap)
-{
-	json_t *recs = wire_records(x);
-	if (!recs)
-		return true;
-	const json_t *after = json_object_get(c, "after"), *next = json_object_get(c, "next");
-	const json_t *within = json_object_get(c, "within_s");
-	const char *ndir = json_string_value(json_object_get(next, "dir"));
-	double t0 = -1;
-	const json_t *hit = NULL;
-	size_t i;
-	json_t *r;
-	json_array_foreach(recs, i, r) {
-		if (t0 < 0) {
-			if (spec_match(after, r))
-				t0 = json_number_value(json_object_get(r, "t"));
-			continue;
-		}
-		if (ndir && !strcmp(ndir, str_at(r, "dir") ? str_at(r, "dir") : "")) {
-			hit = r;
-			break;
-		}
-	}
-	bool ok = false;
-	char got[160] = "";
-	if (t0 < 0) {
-		const char *a = json_string_value(json_object_get(after, "text"));
-		snprintf(why, cap, "the wire never shows \"%s\"",
-			 a ? a : json_string_value(json_object_get(after, "equals")));
-	} else if (!hit) {
-		snprintf(why, cap, "nothing of dir %s came after it", ndir ? ndir : "?");
-	} else {
-		double dt = json_number_value(json_object_get(hit, "t")) - t0;
-		snprintf(got, sizeof got, "%s after %.3f s", str_at(hit, "data"), dt);
-		ok = spec_match(next, hit) && (!within || dt <= json_number_value(within));
-		if (!ok)
-			snprintf(why, cap, "the next %s record is \"%s\"", ndir, got);
-	}
-	json_decref(recs);
-	return ok;
+	return seen ? true : fail(why, cap, "the simulator never applied the case's %s event%s", op, "");
 }
 
 /* One of several check lists holds ({of: [[checks], [checks]]}), e.g. "the driver reports the
@@ -470,12 +366,13 @@ static const struct check checks[] = {
 	{"sms_sent", chk_sms_sent},
 	{"injected", chk_injected},
 	{"identity_matches_profile", chk_identity},
-	{"wire_count", chk_wire_count},
-	{"wire_next", chk_wire_next},
+	{"wire_count", cf_chk_wire_count},
+	{"wire_next", cf_chk_wire_next},
 	{"any_of", chk_any_of},
 	{"sent", cf_chk_sent},
 	{"sent_count", cf_chk_sent_count},
 	{"sent_before", cf_chk_sent_before},
+	{"wire", cf_chk_wire},
 };
 
 const char *cf_check_name(size_t i)

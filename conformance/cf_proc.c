@@ -124,6 +124,7 @@ bool cf_fixtures_ready(struct cf_fixtures *fx, char *why, size_t cap)
 	fx->tcp_source = port_of(line, "tcp-source");
 	fx->tcp_sink = port_of(line, "tcp-sink");
 	fx->tcp_close = port_of(line, "tcp-close");
+	fx->mqtt = port_of(line, "mqtt");
 	return true;
 }
 
@@ -172,7 +173,7 @@ bool cf_sim_start(struct cf_target *t, const char *bin_dir, const struct cf_fixt
 	}
 	snprintf(t->control, sizeof t->control, "%s/control", t->dir);
 	snprintf(t->transcript, sizeof t->transcript, "%s/wire.jsonl", t->dir);
-	char bin[512], scale[32], hosts[9][96];
+	char bin[512], scale[32], hosts[10][96];
 	snprintf(bin, sizeof bin, "%s/sim800-sim", bin_dir);
 	snprintf(scale, sizeof scale, "%g", time_scale);
 	/* The fixture servers under the names the cases use (conformance/ADAPTERS.md). */
@@ -181,7 +182,7 @@ bool cf_sim_start(struct cf_target *t, const char *bin_dir, const struct cf_fixt
 		{"legacy.test:443", fx->https_legacy}, {"expired.test:443", fx->https_expired},
 		{"echo.test:7", fx->tcp_echo},       {"udp.test:7", fx->udp_echo},
 		{"source.test:19", fx->tcp_source},  {"sink.test:9", fx->tcp_sink},
-		{"close.test:13", fx->tcp_close},
+		{"close.test:13", fx->tcp_close},    {"mqtt.test:1883", fx->mqtt},
 	};
 	const char *argv[64];
 	size_t a = 0;
@@ -190,6 +191,10 @@ bool cf_sim_start(struct cf_target *t, const char *bin_dir, const struct cf_fixt
 	argv[a++] = t->profile->source_path;
 	argv[a++] = "--time-scale";
 	argv[a++] = scale;
+	char baud[24];
+	snprintf(baud, sizeof baud, "%ld", t->baud);
+	argv[a++] = "--baud"; /* output paced at the line rate (the adapter gets the same) */
+	argv[a++] = baud;
 	argv[a++] = "--control";
 	argv[a++] = t->control;
 	/* Powered from the start, so a case's setup events reach a running module; the driver
@@ -199,7 +204,7 @@ bool cf_sim_start(struct cf_target *t, const char *bin_dir, const struct cf_fixt
 	argv[a++] = "--transcript";
 	argv[a++] = t->transcript;
 	/* A case that needs no server gets none: the names then fail as unknown ones do. */
-	for (size_t i = 0; i < 9 && fx->http > 0; i++) {
+	for (size_t i = 0; i < sizeof map / sizeof map[0] && fx->http > 0; i++) {
 		snprintf(hosts[i], sizeof hosts[i], "%s=127.0.0.1:%d", map[i].name, map[i].port);
 		argv[a++] = "--host";
 		argv[a++] = hosts[i];

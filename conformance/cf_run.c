@@ -31,6 +31,9 @@ static char *expand(const char *s, const struct cf_target *t, const struct cf_fi
 		{"{http}", ""}, {"{https_modern}", ""}, {"{https_legacy}", ""}, {"{https_expired}", ""},
 		{"{echo_host}", ""}, {"{echo_port}", ""}, {"{sink_host}", ""}, {"{sink_port}", ""},
 		{"{close_host}", ""}, {"{close_port}", ""}, {"{udp_host}", ""}, {"{udp_port}", ""},
+		/* The TLS servers as host and port, for a TCP connection with the module's TLS. */
+		{"{modern_host}", ""}, {"{modern_port}", ""}, {"{legacy_host}", ""}, {"{legacy_port}", ""},
+		{"{source_host}", ""}, {"{source_port}", ""}, {"{mqtt_host}", ""}, {"{mqtt_port}", ""},
 	};
 	if (t->real) {
 		snprintf(v[0].val, 300, "http://%s:%d", host, base);
@@ -43,12 +46,21 @@ static char *expand(const char *s, const struct cf_target *t, const struct cf_fi
 		snprintf(v[7].val, 300, "%d", base + 7);
 		snprintf(v[9].val, 300, "%d", base + 8);
 		snprintf(v[11].val, 300, "%d", base + 5);
+		snprintf(v[12].val, 300, "%s", host);
+		snprintf(v[13].val, 300, "%d", base + 1);
+		snprintf(v[14].val, 300, "%s", host);
+		snprintf(v[15].val, 300, "%d", base + 2);
+		snprintf(v[16].val, 300, "%s", host);
+		snprintf(v[17].val, 300, "%d", base + 6);
+		snprintf(v[18].val, 300, "%s", host);
+		snprintf(v[19].val, 300, "%d", base + 9);
 	} else {
 		/* Names the simulator maps to the fixtures (--host in cf_proc.c). */
 		static const char *const sim[] = {"http://web.test", "https://modern.test",
 			"https://legacy.test", "https://expired.test", "echo.test", "7", "sink.test",
-			"9", "close.test", "13", "udp.test", "7"};
-		for (int i = 0; i < 12; i++)
+			"9", "close.test", "13", "udp.test", "7", "modern.test", "443", "legacy.test",
+			"443", "source.test", "19", "mqtt.test", "1883"};
+		for (int i = 0; i < 20; i++)
 			snprintf(v[i].val, 300, "%s", sim[i]);
 	}
 	char out[2048];
@@ -196,6 +208,16 @@ static void run_case(const struct cf_run_opts *o, struct cf_target *t, const str
 		snprintf(why, sizeof why, "needs fixture servers the module can reach: give --fixtures URL");
 		goto done;
 	}
+	if (t->real && c->baud && c->baud != t->baud) {
+		r->v = CF_SKIP;
+		snprintf(why, sizeof why, "runs at %ld baud: give --baud %ld (and set the module's "
+			 "AT+IPR)", c->baud, c->baud);
+		goto done;
+	}
+	/* The simulator paces its output at the case's rate, and the adapter is told it. */
+	long target_baud = t->baud;
+	if (c->baud)
+		t->baud = c->baud;
 	if (!t->real && json_array_size(c->scenario) && !write_scenario(c, scen, sizeof scen)) {
 		r->v = CF_FAIL;
 		snprintf(why, sizeof why, "cannot write the case's scenario file");
@@ -292,6 +314,7 @@ stop:
 		}
 		cf_sim_cleanup(t);
 	}
+	t->baud = target_baud;
 done:
 	if (scen[0])
 		unlink(scen);

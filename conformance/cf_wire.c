@@ -1,4 +1,4 @@
-/* cf_wire.c - checks on what the driver sent: its command lines in the simulator's transcript. */
+/* cf_wire.c - checks on the wire: the simulator's transcript (the driver's lines, the module's, notes). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,36 +61,53 @@ static void wire_free(struct wire *w)
 	free(w->ev);
 }
 
-static bool wire_load(const char *path, struct wire *w, bool raw)
+json_t *cf_wire_records(const struct cf_ctx *x)
 {
-	memset(w, 0, sizeof *w);
-	FILE *f = path ? fopen(path, "r") : NULL;
+	if (x->t->real || !x->wire_path)
+		return NULL;
+	json_t *all = json_array();
+	FILE *f = fopen(x->wire_path, "r");
 	if (!f)
-		return false;
+		return all;
 	char *line = NULL;
 	size_t lcap = 0;
-	uint8_t buf[8192];
 	while (getline(&line, &lcap, f) > 0) {
 		json_t *o = json_loads(line, 0, NULL);
-		const char *dir = json_string_value(json_object_get(o, "dir"));
-		const char *data = json_string_value(json_object_get(o, "data"));
-		if (dir && data && !strcmp(dir, "note")) {
+		if (o)
+			json_array_append_new(all, o);
+	}
+	free(line);
+	fclose(f);
+	return all;
+}
+
+static const char *rec_str(const json_t *r, const char *key)
+{
+	const char *v = json_string_value(json_object_get(r, key));
+	return v ? v : "";
+}
+
+static void wire_load(const json_t *recs, struct wire *w, bool raw)
+{
+	memset(w, 0, sizeof *w);
+	uint8_t buf[8192];
+	size_t i;
+	json_t *o;
+	json_array_foreach(recs, i, o) {
+		const char *dir = rec_str(o, "dir"), *data = rec_str(o, "data");
+		if (!strcmp(dir, "note")) {
 			push(w, true, data);
-		} else if (dir && data && !raw && !strcmp(dir, "cmd")) {
+		} else if (!raw && !strcmp(dir, "cmd")) {
 			long k = transcript_unescape(data, buf, sizeof buf - 1);
 			char cmd[sizeof w->line];
 			snprintf(cmd, sizeof cmd, "AT%.*s", k > 0 ? (int)k : 0, (const char *)buf);
 			push(w, false, cmd);
-		} else if (dir && data && raw && !strcmp(dir, "rx")) {
+		} else if (raw && !strcmp(dir, "rx")) {
 			long k = transcript_unescape(data, buf, sizeof buf);
 			if (k > 0)
 				rx_bytes(w, buf, (size_t)k);
 		}
-		json_decref(o);
 	}
-	free(line);
-	fclose(f);
-	return true;
 }
 
 /* "AT+CIPSHUT" matches that line exactly (any case); "AT+CIPSTART*" every line it begins. */
@@ -122,14 +139,13 @@ static bool start_at(const struct wire *w, const json_t *c, size_t *from, char *
 static bool on_wire(const struct cf_ctx *x, const json_t *c, char *why, size_t cap,
 		    bool (*fn)(const struct wire *w, size_t at, const json_t *c, char *why, size_t cap))
 {
-	if (x->t->real || !x->wire_path)
+	json_t *recs = cf_wire_records(x);
+	if (!recs)
 		return true;
 	struct wire w;
 	size_t at;
-	if (!wire_load(x->wire_path, &w, json_is_true(json_object_get(c, "raw")))) {
-		snprintf(why, cap, "cannot read the transcript %s", x->wire_path);
-		return false;
-	}
+	wire_load(recs, &w, json_is_true(json_object_get(c, "raw")));
+	json_decref(recs);
 	bool ok = start_at(&w, c, &at, why, cap) && fn(&w, at, c, why, cap);
 	wire_free(&w);
 	return ok;
@@ -209,4 +225,160 @@ bool cf_chk_sent_count(const struct cf_ctx *x, const json_t *c, char *why, size_
 bool cf_chk_sent_before(const struct cf_ctx *x, const json_t *c, char *why, size_t cap)
 {
 	return on_wire(x, c, why, cap, sent_before);
+}
+
+/* ---- any record: wire_count, wire_next, wire ---------------------------------------------- */
+
+/* A transcript record ({dir, data}) that a wire check's spec ({dir, text | equals}) names:
+ * data (escaped as the transcript writes it: "\\r") contains text, or equals equals. */
+static bool spec_match(const json_t *spec, const json_t *rec)
+{
+	const char *dir = json_string_value(json_object_get(spec, "dir"));
+	const char *text = json_string_value(json_object_get(spec, "text"));
+	const char *eq = json_string_value(json_object_get(spec, "equals"));
+	const char *d = rec_str(rec, "data");
+	if (!dir || strcmp(dir, rec_str(rec, "dir")))
+		return false;
+	return eq ? !strcmp(d, eq) : !text || strstr(d, text);
+}
+
+/* How many records match ({dir, text | equals, min, max}): e.g. at most 3 escapes sent. */
+bool cf_chk_wire_count(const struct cf_ctx *x, const json_t *c, char *why, size_t cap)
+{
+	json_t *recs = cf_wire_records(x);
+	if (!recs)
+		return true;
+	json_int_t n = 0;
+	size_t i;
+	json_t *r;
+	json_array_foreach(recs, i, r)
+		n += spec_match(c, r);
+	json_decref(recs);
+	const json_t *lo = json_object_get(c, "min"), *hi = json_object_get(c, "max");
+	if ((!lo || n >= json_integer_value(lo)) && (!hi || n <= json_integer_value(hi)))
+		return true;
+	char got[32], want[64];
+	snprintf(got, sizeof got, "%lld", (long long)n);
+	snprintf(want, sizeof want, "%lld..%lld", lo ? (long long)json_integer_value(lo) : 0LL,
+		 hi ? (long long)json_integer_value(hi) : -1LL);
+	snprintf(why, cap, "%s matching records on the wire, expected %s", got, want);
+	return false;
+}
+
+/* After the first record matching "after", the next record of next's dir matches next, and
+ * (within_s) comes within that many seconds: e.g. the command after a timed-out one is the
+ * resync "AT", or ATH follows the escape within 3 s. */
+bool cf_chk_wire_next(const struct cf_ctx *x, const json_t *c, char *why, size_t cap)
+{
+	json_t *recs = cf_wire_records(x);
+	if (!recs)
+		return true;
+	const json_t *after = json_object_get(c, "after"), *next = json_object_get(c, "next");
+	const json_t *within = json_object_get(c, "within_s");
+	const char *ndir = json_string_value(json_object_get(next, "dir"));
+	double t0 = -1;
+	const json_t *hit = NULL;
+	size_t i;
+	json_t *r;
+	json_array_foreach(recs, i, r) {
+		if (t0 < 0) {
+			if (spec_match(after, r))
+				t0 = json_number_value(json_object_get(r, "t"));
+			continue;
+		}
+		if (ndir && !strcmp(ndir, rec_str(r, "dir"))) {
+			hit = r;
+			break;
+		}
+	}
+	bool ok = false;
+	char got[160] = "";
+	if (t0 < 0) {
+		const char *a = json_string_value(json_object_get(after, "text"));
+		snprintf(why, cap, "the wire never shows \"%s\"",
+			 a ? a : json_string_value(json_object_get(after, "equals")));
+	} else if (!hit) {
+		snprintf(why, cap, "nothing of dir %s came after it", ndir ? ndir : "?");
+	} else {
+		double dt = json_number_value(json_object_get(hit, "t")) - t0;
+		snprintf(got, sizeof got, "%s after %.3f s", rec_str(hit, "data"), dt);
+		ok = spec_match(next, hit) && (!within || dt <= json_number_value(within));
+		if (!ok)
+			snprintf(why, cap, "the next %s record is \"%s\"", ndir, got);
+	}
+	json_decref(recs);
+	return ok;
+}
+
+/* The wire: commands the module executed ({command: "+CIPCLOSE", min, max}), or what the
+ * host sent, heard or not ({sent: "AT\\r"}, escaped as in the transcript), counted from the
+ * first module line containing `after` (or the first command starting with `after_command`)
+ * up to the first module line containing `before`. A case whose `after`
+ * never came fails: the fault it counts from did not happen. Lets a case judge how a driver
+ * talks, e.g. "at most one CIPCLOSE after CLOSED". */
+struct wire_win {
+	const char *command, *sent, *after, *after_command, *before;
+	bool open, done;
+	long n;
+};
+
+static void wire_line(struct wire_win *w, const char *dir, const char *data)
+{
+	bool tx = !strcmp(dir, "tx"), cmd = !strcmp(dir, "cmd"), rx = !strcmp(dir, "rx");
+	if (w->done || !(tx || cmd || rx))
+		return;
+	if (!w->open) { /* the line that opens the window is not counted */
+		w->open = (tx && w->after && strstr(data, w->after)) ||
+			  (cmd && w->after_command &&
+			   !strncmp(data, w->after_command, strlen(w->after_command)));
+		return;
+	}
+	if (tx && w->before && strstr(data, w->before))
+		w->done = true;
+	else if (cmd && w->command && !strncmp(data, w->command, strlen(w->command)))
+		w->n++;
+	else if (rx && w->sent && !strncmp(data, w->sent, strlen(w->sent)))
+		w->n++;
+}
+
+bool cf_chk_wire(const struct cf_ctx *x, const json_t *c, char *why, size_t cap)
+{
+	struct wire_win w = {
+		.command = json_string_value(json_object_get(c, "command")),
+		.sent = json_string_value(json_object_get(c, "sent")),
+		.after = json_string_value(json_object_get(c, "after")),
+		.after_command = json_string_value(json_object_get(c, "after_command")),
+		.before = json_string_value(json_object_get(c, "before")),
+	};
+	w.open = !w.after && !w.after_command;
+	const json_t *jmin = json_object_get(c, "min"), *jmax = json_object_get(c, "max");
+	if (!w.command == !w.sent)
+		{
+		snprintf(why, cap, "wire needs one of \"command\" and \"sent\"");
+		return false;
+	}
+	json_t *recs = cf_wire_records(x);
+	if (!recs)
+		return true;
+	size_t i;
+	json_t *o;
+	json_array_foreach(recs, i, o)
+		wire_line(&w, rec_str(o, "dir"), rec_str(o, "data"));
+	json_decref(recs);
+	if (!w.open) {
+		snprintf(why, cap, "the wire never had %s: the case's fault did not happen",
+			 w.after ? w.after : w.after_command);
+		return false;
+	}
+	const json_t *bad = json_is_integer(jmin) && w.n < json_integer_value(jmin) ? jmin
+			    : json_is_integer(jmax) && w.n > json_integer_value(jmax) ? jmax : NULL;
+	if (bad) {
+		snprintf(why, cap, "%s %ld times%s%s, expected %s %lld",
+			 w.command ? w.command : w.sent, w.n,
+			 w.after || w.after_command ? " after " : "",
+			 w.after ? w.after : w.after_command ? w.after_command : "",
+			 bad == jmin ? "at least" : "at most", (long long)json_integer_value(bad));
+		return false;
+	}
+	return true;
 }

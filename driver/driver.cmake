@@ -10,6 +10,7 @@ add_library(sim800drv STATIC
   ${CMAKE_CURRENT_LIST_DIR}/src/sim800_net.c
   ${CMAKE_CURRENT_LIST_DIR}/src/sim800_svc.c
   ${CMAKE_CURRENT_LIST_DIR}/src/sim800_tcp.c
+  ${CMAKE_CURRENT_LIST_DIR}/src/sim800_cert.c
   ${CMAKE_CURRENT_LIST_DIR}/src/sim800_http.c
   ${CMAKE_CURRENT_LIST_DIR}/src/sim800_loc.c
   ${CMAKE_CURRENT_LIST_DIR}/src/sim800_sms.c
@@ -27,6 +28,8 @@ add_executable(sim800-cli
   ${CMAKE_CURRENT_LIST_DIR}/cli/cli_cmd_module.c
   ${CMAKE_CURRENT_LIST_DIR}/cli/cli_cmd_http.c
   ${CMAKE_CURRENT_LIST_DIR}/cli/cli_cmd_tcp.c
+  ${CMAKE_CURRENT_LIST_DIR}/cli/cli_cmd_cert.c
+  ${CMAKE_CURRENT_LIST_DIR}/cli/cli_cmd_mqtt.c
   ${CMAKE_CURRENT_LIST_DIR}/cli/cli_cmd_sms.c
   ${CMAKE_CURRENT_LIST_DIR}/cli/cli_out.c
   ${CMAKE_CURRENT_LIST_DIR}/cli/cli_watch.c

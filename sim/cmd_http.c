@@ -206,11 +206,7 @@ static struct at_result cmd_httpinit(struct sim_modem *m, const struct at_cmd *c
 	 * "likely ERROR"), so drivers that skip HTTPTERM see it. */
 	if (s->inited)
 		return s->act != HTTP_ACT_IDLE ? RES_BUSY : RES_ERROR;
-	s->inited = true;
-	svc_http_params_free(&s->par);
-	s->par.cid = 1;
-	s->par.timeout = HTTP_TIMEOUT_DEFAULT;
-	return RES_OK;
+	return svc_http_init(m) ? RES_OK : RES_NOMEM;
 }
 
 static struct at_result cmd_httpterm(struct sim_modem *m, const struct at_cmd *c)

@@ -22,6 +22,7 @@ static const struct cmd_entry *const tables[] = {
 	cmd_smsconf_table,
 	cmd_call_table,
 	cmd_gprs_table,
+	cmd_fs_table,
 };
 
 const struct cmd_entry *dispatch_find(const char *name)

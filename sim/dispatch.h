@@ -34,6 +34,7 @@ extern const struct cmd_entry cmd_sms_table[];
 extern const struct cmd_entry cmd_smsconf_table[];
 extern const struct cmd_entry cmd_call_table[];
 extern const struct cmd_entry cmd_gprs_table[];
+extern const struct cmd_entry cmd_fs_table[];
 
 /* Start executing a command line (the text after "AT"); the final result follows. */
 void dispatch_line(struct sim_modem *m, const char *line, size_t len);

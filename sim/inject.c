@@ -123,6 +123,62 @@ static bool op_send_fail(struct sim_modem *m, struct req *r)
 	return true;
 }
 
+/* CONNECT FAIL for an unreachable host after ms real milliseconds from now on, whatever the
+ * time scale: a URC later than the driver's own connect timeout (field-bugs.md
+ * cip-connect-fail-late-75s). */
+static bool op_connect_fail_ms(struct sim_modem *m, struct req *r)
+{
+	long ms;
+	if (!int_field(r, "ms", 1, 600000, -1, &ms))
+		return false;
+	m->connect_fail_real_ms = (unsigned long)ms;
+	return true;
+}
+
+/* A link a previous host opened and never closed (field-bugs.md cip-already-connect): it
+ * connects without a word, and the next CIPSTART on it answers ALREADY CONNECT. */
+static bool op_cip_open(struct sim_modem *m, struct req *r)
+{
+	long conn, port;
+	const char *host;
+	if (!int_field(r, "conn", 0, CIP_MAX_CONN - 1, 0, &conn) ||
+	    !int_field(r, "port", 1, 65535, -1, &port) || !str_field(r, "host", true, &host))
+		return false;
+	struct svc_tcp *t = m->tcp;
+	if (!t || t->ip != CIP_IP_STATUS)
+		return bad(r, "", "%s", "the CIP stack is not up (AT+CIFSR first)");
+	if (svc_tcp_conn_open(&t->conn[conn]))
+		return bad(r, "conn", "%s", "the connection is already open");
+	svc_tcp_open(t, (int)conn, false, host, (unsigned)port);
+	t->conn[conn].quiet_open = t->conn[conn].st == CIP_CONN_CONNECTING;
+	return true;
+}
+
+/* A previous host left AT+CIPSSL set: it applies to the next CIPSTART, whoever sends it
+ * (field-bugs.md ssl-cipssl-sticky-per-socket). */
+static bool op_cipssl(struct sim_modem *m, struct req *r)
+{
+	const json_t *on = json_object_get(r->j, "on");
+	if (!json_is_boolean(on))
+		return bad(r, "on", "\"%s\" must be true or false", "on");
+	if (!m->profile->cap_ssl)
+		return bad(r, "", "%s", "this firmware has no AT+CIPSSL");
+	struct svc_tcp *t = svc_tcp_get(m);
+	if (!t)
+		return bad(r, "", "%s", "out of memory");
+	t->ssl = json_is_true(on);
+	return true;
+}
+
+/* A previous host left the HTTP service initialised: AT+HTTPINIT now answers ERROR until
+ * AT+HTTPTERM (field-bugs.md http-httpinit-twice-error). */
+static bool op_http_inited(struct sim_modem *m, struct req *r)
+{
+	if (!svc_http_init(m))
+		return bad(r, "", "%s", "the HTTP service is already initialised");
+	return true;
+}
+
 /* {"op":"sms","from":"+491701234567","text":"hi","time":"26/11/30,12:00:00+04"}: time is
  * optional (the host's clock otherwise); scenarios give it so runs repeat exactly. */
 static bool op_sms(struct sim_modem *m, struct req *r)
@@ -532,6 +588,9 @@ static const struct op ops[] = {
 	{"slow", op_slow},
 	{"apns", op_apns},
 	{"sms_ready", op_sms_ready},
+	{"connect_fail_ms", op_connect_fail_ms},
+	{"http_inited", op_http_inited}, {"cipssl", op_cipssl},
+	{"cip_open", op_cip_open},
 };
 
 const char *inject_op_name(size_t i)

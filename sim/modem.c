@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "brownout.h"
+#include "cmd_fs.h"
 #include "dispatch.h"
 #include "modem_internal.h"
 #include "replay.h"
@@ -369,6 +370,7 @@ void modem_power_on(struct sim_modem *m)
 	m->autobaud_rate = 0;
 	m->battery_mv = m->profile->battery_mv;
 	m->mute_until = 0;
+	m->connect_fail_real_ms = 0;
 	at_line_init(&m->line, m->profile->line_max, m->profile->mixed_case_prefix);
 	dispatch_abort(m);
 	free(m->backlog);
@@ -446,6 +448,7 @@ void modem_destroy(struct sim_modem *m)
 	dispatch_abort(m);
 	services_reset(m);
 	svc_sms_free(m);
+	cmd_fs_free(m);
 	scenario_detach(m);
 	replay_detach(m);
 	pacing_destroy(&m->out);

@@ -182,6 +182,8 @@ struct sim_modem {
 	struct svc_ppp *ppp;              /* PPP data call, owned by svc_ppp.c */
 	struct svc_sms *sms;              /* message store and settings, owned by svc_sms.c */
 	struct svc_call *call;            /* voice call state, owned by svc_call.c */
+	struct cmd_fs *fs;                /* flash files and SSL options, owned by cmd_fs.c; kept
+					     across power cycles (flash) */
 	struct http_multi *http_multi;    /* the process's libcurl multi (shared, owned by main) */
 	uint8_t *backlog;                 /* input that arrived while a line executed, owned */
 	size_t backlog_len;
@@ -203,6 +205,9 @@ struct sim_modem {
 					     any) (field-bugs.md reg-cgdcont-apn-pdp-deact) */
 	int gprs_min_mv;                  /* GPRS activation fails below this VBAT (0: never)
 					     (field-bugs.md pwr-tcall-lipo-below-3v9) */
+	unsigned long connect_fail_real_ms; /* op connect_fail_ms: CONNECT FAIL for an unreachable
+					     host after this many real ms; 0: the profile's scaled
+					     data.connect_fail_ms */
 	int battery_mv;                   /* AT+CBC voltage; starts at the profile's */
 	struct scenario_run *scenario;    /* the scenario timeline running on this modem, owned */
 	bool scenario_faults;             /* its random line faults are on (drop/corrupt) */

@@ -88,6 +88,18 @@ struct svc_http *svc_http_get(struct sim_modem *m)
 	return s;
 }
 
+bool svc_http_init(struct sim_modem *m)
+{
+	struct svc_http *s = svc_http_get(m);
+	if (!s || s->inited)
+		return false;
+	s->inited = true;
+	svc_http_params_free(&s->par);
+	s->par.cid = 1;
+	s->par.timeout = HTTP_TIMEOUT_DEFAULT;
+	return true;
+}
+
 void svc_http_bearer_ip(const struct sim_modem *m, int cid, char *buf, size_t cap)
 {
 	/* 10.<64+cid>.x.y from the modem index: private-looking, distinct per modem and cid. */

@@ -22,6 +22,9 @@ void svc_http_sync(struct sim_modem *m);
  * pwr-host-reset-modem-keeps-state): bearer 1 open and/or the HTTP service initialised, as
  * after AT+SAPBR=1,1 and AT+HTTPINIT. False when an open bearer is asked without GPRS. */
 bool svc_http_preset(struct sim_modem *m, bool bearer, bool http);
+/* AT+HTTPINIT's effect: the HTTP service initialised with default parameters. False when
+ * it already is (the command then answers ERROR) or out of memory. */
+bool svc_http_init(struct sim_modem *m);
 
 /* Forget the modem's bearer and HTTP state (power off, reboot, destroy); frees m->http. */
 void svc_http_reset(struct sim_modem *m);

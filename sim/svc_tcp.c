@@ -69,6 +69,7 @@ void svc_tcp_conn_release(struct cip_conn *c)
 	c->rx_notified = false;
 	c->eof = false;
 	c->fail_next_send = false;
+	c->quiet_open = false;
 }
 
 void svc_tcp_reset(struct sim_modem *m)
@@ -136,7 +137,10 @@ static void connected(struct cip_conn *c)
 		svc_tcp_online(t->m);
 		return;
 	}
-	svc_tcp_conn_urc(c, "CONNECT OK");
+	if (c->quiet_open)
+		c->quiet_open = false; /* a previous host's link (op cip_open): nobody waits */
+	else
+		svc_tcp_conn_urc(c, "CONNECT OK");
 }
 
 /* Drive a TLS handshake; true when it finished (either way). */
@@ -239,6 +243,8 @@ void svc_tcp_open(struct svc_tcp *t, int id, bool udp, const char *host, unsigne
 	else
 		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&sa)->sin6_addr, c->ip, sizeof c->ip);
 	double timeout = modem_delay(m, m->profile->connect_fail_ms);
+	if (m->connect_fail_real_ms)
+		timeout = m->connect_fail_real_ms / 1000.0; /* a late URC even at --time-scale 0 */
 	if (r == NETMAP_NOT_ALLOWED) {
 		/* Outside --allow: nothing leaves the machine; fail as an unreachable host does. */
 		transcript_note(m->log, m->index, "connection %d: %s", id, why);
@@ -351,7 +357,10 @@ bool svc_tcp_preset(struct sim_modem *m, const char *host, unsigned port)
 bool svc_tcp_fail_next_send(struct sim_modem *m, int id)
 {
 	struct svc_tcp *t = m->tcp;
-	if (!t || id < 0 || id >= CIP_MAX_CONN || t->conn[id].st != CIP_CONN_CONNECTED)
+	/* A connecting link too: a scenario event after +CIPSTART lands before CONNECT OK, and
+	 * the first send is then the one that fails (field-bugs.md cip-send-fail-unhandled). */
+	if (!t || id < 0 || id >= CIP_MAX_CONN ||
+	    (t->conn[id].st != CIP_CONN_CONNECTED && t->conn[id].st != CIP_CONN_CONNECTING))
 		return false;
 	t->conn[id].fail_next_send = true;
 	return true;

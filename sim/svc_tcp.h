@@ -62,6 +62,7 @@ struct cip_conn {
 	size_t tx_len;
 	uint64_t tx_total;        /* AT+CIPACK */
 	bool fail_next_send;      /* injected: the next CIPSEND answers SEND FAIL, link dies */
+	bool quiet_open;          /* injected stale link: its CONNECT OK is not announced */
 };
 
 struct svc_tcp {

@@ -14,7 +14,14 @@ int cli_cmd_location(struct cli *c);
 int cli_cmd_http(struct cli *c, int argc, char **argv, bool ppp_only); /* cli_cmd_http.c */
 int cli_cmd_tcp(struct cli *c, int argc, char **argv);  /* cli_cmd_tcp.c */
 int cli_cmd_sms(struct cli *c, int argc, char **argv);  /* cli_cmd_sms.c */
+int cli_cmd_cert(struct cli *c, int argc, char **argv); /* cli_cmd_cert.c */
+int cli_cmd_mqtt(struct cli *c, int argc, char **argv); /* cli_cmd_mqtt.c */
+/* Close link 0 (if opened) and the CIP stack, keeping what the module said last for the
+ * report (cli_cmd_tcp.c). */
+void cli_tcp_done(struct cli *c, bool opened);
 
+/* Sync, echo off, verbose errors: for work on the module itself, no network (cli_cmd_module.c). */
+enum sim800_err cli_module_up(struct cli *c);
 /* Registration and capabilities before any data service (cli_cmd_module.c). */
 enum sim800_err cli_data_up(struct cli *c, struct sim800_caps *caps, bool *ppp);
 /* Read "@FILE" or a literal string into a heap buffer the caller frees (cli_cmd_http.c). */

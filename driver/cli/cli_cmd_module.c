@@ -116,6 +116,16 @@ int cli_cmd_status(struct cli *c)
 }
 
 /* Registration and capabilities before any data service. */
+enum sim800_err cli_module_up(struct cli *c)
+{
+	enum sim800_err e = sim800_sync_any_mode(&c->m, 10000);
+	if (e == SIM800_OK)
+		e = sim800_exec(&c->m, "ATE0", 0);
+	if (e == SIM800_OK)
+		e = sim800_exec(&c->m, "AT+CMEE=2", 0);
+	return e;
+}
+
 enum sim800_err cli_data_up(struct cli *c, struct sim800_caps *caps, bool *ppp)
 {
 	struct sim800_bringup_cfg bc = {.reg_timeout_ms = c->timeout_ms, .pin = c->pin};

@@ -31,11 +31,7 @@ int cli_cmd_sms(struct cli *c, int argc, char **argv)
 		/* Reading the SIM's store needs the SIM, not the network: a unit that lost its
 		 * network can still read its inbox. */
 		enum sim800_sim sim = SIM800_SIM_UNKNOWN;
-		e = sim800_sync_any_mode(&c->m, 10000);
-		if (e == SIM800_OK)
-			e = sim800_exec(&c->m, "ATE0", 0);
-		if (e == SIM800_OK)
-			e = sim800_exec(&c->m, "AT+CMEE=2", 0);
+		e = cli_module_up(c);
 		if (e == SIM800_OK)
 			e = sim800_sim_status(&c->m, &sim);
 		if (e == SIM800_OK && sim == SIM800_SIM_NOT_INSERTED)

@@ -1,8 +1,18 @@
-/* cli_cmd_tcp.c - CLI command tcp: a CIP client connection, send, read N bytes, close. */
+/* cli_cmd_tcp.c - CLI command tcp: a CIP client connection (or the module's TLS), send, read N bytes, close. */
 #include "cli_cmd.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+void cli_tcp_done(struct cli *c, bool opened)
+{
+	struct sim800_last said = *sim800_last(&c->m);
+	if (opened)
+		sim800_tcp_close(&c->m, 0);
+	if (c->m.svc.cip_up)
+		sim800_cip_down(&c->m);
+	c->m.last = said;
+}
 
 int cli_cmd_tcp(struct cli *c, int argc, char **argv)
 {
@@ -16,7 +26,7 @@ int cli_cmd_tcp(struct cli *c, int argc, char **argv)
 	uint8_t *data = NULL;
 	size_t data_len = 0;
 	long want = 0;
-	bool udp = false;
+	bool udp = false, tls = false;
 	for (int i = 2; i < argc; i++) {
 		bool more = i + 1 < argc;
 		if (strcmp(argv[i], "--send") == 0 && more) {
@@ -33,15 +43,21 @@ int cli_cmd_tcp(struct cli *c, int argc, char **argv)
 			}
 		} else if (strcmp(argv[i], "--udp") == 0) {
 			udp = true;
+		} else if (strcmp(argv[i], "--tls") == 0) {
+			tls = true; /* AT+CIPSSL=1: TLS 1.0 in the module, allowed by module-tls-ok */
 		} else {
 			free(data);
 			return CLI_EXIT_USAGE;
 		}
 	}
 	struct sim800_plan plan;
-	sim800_policy_plan(c->policy, false, SIM800_CAP_UNKNOWN, false, &plan);
+	/* The module's answer to CIPSSL is not known yet: plan as if listed, tcp_open fails
+	 * with TLS_UNSUPPORTED where it is not. */
+	sim800_policy_plan(c->policy, tls, tls ? SIM800_CAP_LISTED : SIM800_CAP_UNKNOWN, false,
+			   &plan);
 	if (plan.n == 0) {
-		snprintf(c->detail, sizeof c->detail, "tcp sends in clear: %s", plan.why);
+		snprintf(c->detail, sizeof c->detail, "tcp %s: %s", tls ? "with TLS" : "sends in clear",
+			 plan.why);
 		cli_put_transport(c, &plan, json_array(), SIM800_PATH_NONE);
 		free(data);
 		return cli_fail(c, plan.refusal);
@@ -56,18 +72,19 @@ int cli_cmd_tcp(struct cli *c, int argc, char **argv)
 	if (e == SIM800_OK)
 		e = sim800_cip_up(&c->m, c->apn, NULL, NULL, false);
 	json_t *tried = json_array();
-	json_array_append_new(tried, json_string("module-plain"));
-	cli_put_transport(c, &plan, tried, SIM800_PATH_MODULE_PLAIN);
+	enum sim800_path path = tls ? SIM800_PATH_MODULE_TLS : SIM800_PATH_MODULE_PLAIN;
+	json_array_append_new(tried, json_string(sim800_path_name(path)));
+	cli_put_transport(c, &plan, tried, path);
 	bool opened = false;
 	if (e == SIM800_OK) {
-		e = sim800_tcp_open(&c->m, 0, udp, host, (unsigned)port, false, c->timeout_ms);
+		e = sim800_tcp_open(&c->m, 0, udp, host, (unsigned)port, tls, c->timeout_ms);
 		/* OK and then no result at all: the module's IP stack may be wedged, and only
 		 * CIPSHUT and a fresh bring-up (sim800_cip_up starts with CIPSHUT) clear it
 		 * (reg-stuck-connect-needs-shut). Once: a refusal (CONNECT FAIL) is an answer. */
 		if (e == SIM800_ERR_TIMEOUT) {
 			e = sim800_cip_up(&c->m, c->apn, NULL, NULL, false);
 			if (e == SIM800_OK)
-				e = sim800_tcp_open(&c->m, 0, udp, host, (unsigned)port, false,
+				e = sim800_tcp_open(&c->m, 0, udp, host, (unsigned)port, tls,
 						    c->timeout_ms);
 		}
 		opened = e == SIM800_OK;
@@ -100,12 +117,7 @@ int cli_cmd_tcp(struct cli *c, int argc, char **argv)
 	char hex[65];
 	cli_body_end(c, hex);
 	c->body_out = NULL;
-	struct sim800_last said = *sim800_last(&c->m);
-	if (opened)
-		sim800_tcp_close(&c->m, 0);
-	if (c->m.svc.cip_up)
-		sim800_cip_down(&c->m);
-	c->m.last = said;
+	cli_tcp_done(c, opened);
 	if (c->json)
 		json_object_set_new(c->out, "tcp",
 				    json_pack("{s:I,s:I,s:s,s:b,s:s}", "sent", (json_int_t)sent,

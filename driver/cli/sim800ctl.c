@@ -13,8 +13,10 @@ static const char usage[] =
 	"  status                        SIM, registration, operator, signal, battery\n"
 	"  http get URL [--out FILE]     GET through the path the policy allows\n"
 	"  http post URL [--data STR|@FILE] [--content-type T] [--out FILE]\n"
-	"  tcp HOST PORT [--send STR|@FILE] [--read N] [--udp]   CIP client (plaintext)\n"
+	"  tcp HOST PORT [--send STR|@FILE] [--read N] [--udp|--tls]   CIP client\n"
 	"  sms send NUMBER TEXT | sms list\n"
+	"  mqtt HOST PORT [--keepalive S] [--pings N]   MQTT CONNECT and pings (plaintext)\n"
+	"  tls-cert STR|@FILE [--name NAME] [--client-auth]   certificate into flash, SSLSETCERT\n"
 	"  ppp URL [--cafile F] [--insecure]   dial, fetch URL over PPP with host TLS, hang up\n"
 	"  dial                          ATD*99***1# up to CONNECT, then \"+++\" and ATH\n"
 	"  at CMD...                     send raw commands, print the answers\n"
@@ -68,6 +70,10 @@ static int dispatch(struct cli *c, int argc, char **argv)
 		return cli_cmd_dial(c);
 	if (strcmp(cmd, "location") == 0)
 		return argc == 1 ? cli_cmd_location(c) : CLI_EXIT_USAGE;
+	if (strcmp(cmd, "mqtt") == 0)
+		return cli_cmd_mqtt(c, argc - 1, argv + 1);
+	if (strcmp(cmd, "tls-cert") == 0)
+		return cli_cmd_cert(c, argc - 1, argv + 1);
 	return CLI_EXIT_USAGE;
 }
 

@@ -284,7 +284,6 @@ struct sim800 {
 	bool need_resync;     /* a command timed out: its late answer may still come */
 	bool prompt_pending;  /* the timed-out command may have left the module at "> " */
 	bool in_callback;     /* a URC/log/event callback is running: no commands */
-	bool poll_any;        /* sim800_poll_any is pumping: return after the first input */
 	bool reset_seen;      /* a reboot was seen since sim800_take_reset() */
 	unsigned long resets; /* reboots seen: a wait compares it with its start (the boot RDY
 			       * of a fresh module must not fail the first wait after it) */
@@ -319,8 +318,9 @@ enum sim800_err sim800_urc_register(struct sim800 *m, const char *prefix, sim800
 enum sim800_err sim800_urc_unregister(struct sim800 *m, const char *prefix, sim800_urc_fn fn);
 /* Read and dispatch URCs for up to timeout_ms (0: only what is already pending). */
 enum sim800_err sim800_poll(struct sim800 *m, uint32_t timeout_ms);
-/* The same, but back as soon as input was read and dispatched: for a caller that waits for a
- * URC and re-checks after each one (a full sim800_poll would sit out its timeout after it). */
+/* The same, but back as soon as some input came and was dispatched (the input drained): for
+ * a caller that waits for a URC-set condition (CONNECT OK, +HTTPACTION) and re-checks after
+ * each batch. sim800_poll keeps its full time (the PPP escape's guard times need it). */
 enum sim800_err sim800_poll_any(struct sim800 *m, uint32_t timeout_ms);
 
 /* ---------------------------------------------------------------------------------------- */

@@ -123,6 +123,18 @@ enum sim800_err sim800_tcp_recv(struct sim800 *m, int id, void *buf, size_t cap,
 enum sim800_err sim800_tcp_close(struct sim800 *m, int id);
 enum sim800_link sim800_tcp_state(const struct sim800 *m, int id);
 
+/*
+ * Store a certificate (PEM or DER, len bytes) in the module's flash as file (e.g.
+ * "C:\\USER\\CERT.CRT") and make it the TLS certificate: AT+FSCREATE, AT+FSWRITE (waits for
+ * "> ", writes exactly len bytes), with client_auth AT+SSLOPT=1,1, then AT+SSLSETCERT and its
+ * "+SSLSETCERT: <n>" (sim800-facts.md §5.2; field bug ssl-client-auth-and-cert-upload).
+ * <n> other than 0 -> SIM800_ERR_ERROR with the line in sim800_last(); a module whose
+ * AT+CIPSSL=? answered ERROR -> SIM800_ERR_TLS_UNSUPPORTED, nothing sent.
+ */
+#define SIM800_CERT_MAX 10240
+enum sim800_err sim800_tls_set_cert(struct sim800 *m, const char *file, const void *cert,
+				    size_t len, bool client_auth);
+
 /* ---------------------------------------------------------------------------------------- */
 /* HTTP application (sim800_http.c)                                                          */
 

@@ -347,9 +347,7 @@ static enum sim800_err poll(struct sim800 *m, uint32_t timeout_ms, bool any)
 	if (m->run || m->in_callback)
 		return SIM800_ERR_BUSY;
 	uint64_t deadline = m->port.now_ms(m->port.ctx) + timeout_ms;
-	m->poll_any = any;
-	enum sim800_err e = at_client_pump(m, deadline);
-	m->poll_any = false;
+	enum sim800_err e = any ? at_client_pump_some(m, deadline) : at_client_pump(m, deadline);
 	return e == SIM800_ERR_TIMEOUT ? SIM800_OK : e;
 }
 

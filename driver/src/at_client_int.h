@@ -26,6 +26,8 @@ enum sim800_err at_client_write_all(struct sim800 *m, const uint8_t *buf, size_t
 /* Read and process input until the running command is done, or the deadline passes. With no
  * command running it serves URCs until the deadline. */
 enum sim800_err at_client_pump(struct sim800 *m, uint64_t deadline);
+/* As at_client_pump with no command running, but back as soon as input came and is drained. */
+enum sim800_err at_client_pump_some(struct sim800 *m, uint64_t deadline);
 
 /* at_client_v250.c */
 /* After OK: follow ATV/ATE/ATZ/AT&F in text so m->v0 and m->echo match the module. */

@@ -237,10 +237,11 @@ static void feed(struct sim800 *m, const uint8_t *buf, size_t n)
 
 /* Read and process input until the running command is done, or the deadline passes. With no
  * command running it serves URCs until the deadline. */
-enum sim800_err at_client_pump(struct sim800 *m, uint64_t deadline)
+static enum sim800_err pump(struct sim800 *m, uint64_t deadline, bool some)
 {
 	uint8_t buf[READ_CHUNK];
 	uint32_t slice = m->cfg.wait_slice_ms ? m->cfg.wait_slice_ms : 1000;
+	bool fed = false;
 	for (;;) {
 		int n = m->port.read(m->port.ctx, buf, sizeof(buf));
 		if (n < 0)
@@ -249,10 +250,12 @@ enum sim800_err at_client_pump(struct sim800 *m, uint64_t deadline)
 			feed(m, buf, (size_t)n);
 		if (m->run && m->run->done)
 			return SIM800_OK;
-		if (n > 0 && !m->run && m->poll_any)
-			return SIM800_OK; /* sim800_poll_any: the caller re-checks what it waits for */
-		if (n > 0)
+		if (n > 0) {
+			fed = true;
 			continue;
+		}
+		if (some && fed)
+			return SIM800_OK;
 		uint64_t now = m->port.now_ms(m->port.ctx);
 		if (now >= deadline)
 			return SIM800_ERR_TIMEOUT;
@@ -261,4 +264,14 @@ enum sim800_err at_client_pump(struct sim800 *m, uint64_t deadline)
 		if (w < 0)
 			return SIM800_ERR_IO;
 	}
+}
+
+enum sim800_err at_client_pump(struct sim800 *m, uint64_t deadline)
+{
+	return pump(m, deadline, false);
+}
+
+enum sim800_err at_client_pump_some(struct sim800 *m, uint64_t deadline)
+{
+	return pump(m, deadline, true);
 }

@@ -176,7 +176,7 @@ static void expect_verdict(json_t *report, const char *id, const char *verdict, 
 			 want_msg ? want_msg : "");
 }
 
-/* any_of, injected and fixture_received with pattern_length on outcomes the scripted adapter
+/* any_of, injected, wire and fixture_received with pattern_length on outcomes the scripted adapter
  * reports (cases/checks.yaml); the request carries the time scale. */
 static void check_kinds(void **state)
 {
@@ -253,6 +253,10 @@ static void wire_check_kinds(void **state)
 	expect_verdict(r, "wire-next-other", "fail",
 		       "wire_next: the next note record is \"injected: urc after");
 	expect_verdict(r, "pins-skipped", "skip", "RI/DTR lines");
+	expect_verdict(r, "wire-at-most-once", "fail",
+		       "wire: +CIPCLOSE 2 times after ERROR, expected at most 1");
+	expect_verdict(r, "wire-after-never", "fail",
+		       "wire: the wire never had SEND FAIL: the case's fault did not happen");
 	json_decref(r);
 	unlink(json);
 }

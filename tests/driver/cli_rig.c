@@ -101,6 +101,7 @@ static bool fx_start_certs(struct cli_rig *r)
 	f->tcp_source = port_of(line, "tcp-source");
 	f->tcp_sink = port_of(line, "tcp-sink");
 	f->tcp_close = port_of(line, "tcp-close");
+	f->mqtt = port_of(line, "mqtt");
 	return f->http > 0 && f->tcp_close > 0;
 }
 
@@ -122,13 +123,14 @@ static int rig_setup(void **state, const char *profile)
 	snprintf(h[4], sizeof h[4], "sink.test:9=127.0.0.1:%d", r->fx.tcp_sink);
 	snprintf(h[5], sizeof h[5], "source.test:19=127.0.0.1:%d", r->fx.tcp_source);
 	snprintf(h[6], sizeof h[6], "close.test:13=127.0.0.1:%d", r->fx.tcp_close);
+	snprintf(h[7], sizeof h[7], "mqtt.test:1883=127.0.0.1:%d", r->fx.mqtt);
 	const char *argv[] = {"--profile", profile, "--time-scale", "0", "--no-pacing",
 			      "--host", "web.test=127.0.0.1", "--host", "legacy.test=127.0.0.1",
 			      "--host", "modern.test=127.0.0.1", "--host", "echo.test=127.0.0.1",
 			      "--host", "sink.test=127.0.0.1", "--host", "source.test=127.0.0.1",
-			      "--host", "close.test=127.0.0.1",
+			      "--host", "close.test=127.0.0.1", "--host", "mqtt.test=127.0.0.1",
 			      "--host", h[0], "--host", h[1], "--host", h[2], "--host", h[3],
-			      "--host", h[4], "--host", h[5], "--host", h[6],
+			      "--host", h[4], "--host", h[5], "--host", h[6], "--host", h[7],
 			      "--control", r->control, NULL};
 	assert_true(simproc_start(&r->sp, 1, argv));
 	snprintf(r->wirelog, sizeof r->wirelog, "%s/wire.log", r->fx.dir);

@@ -117,6 +117,65 @@ static void test_tcp_wedged_stack(void **state)
 	json_decref(o.j);
 }
 
+/* tcp --tls: the module's TLS 1.0, never under the secure policy; against a TLS 1.2-only server
+ * the handshake fails as such (ssl-cipssl-ok-then-close-ok). */
+static void test_tcp_tls(void **state)
+{
+	struct cli_rig *r = *state;
+	SKIP_IF_NO_RIG(r);
+	struct cli_rig_result o;
+	cli_rig_run(r, &o, (const char *[]){"tcp", "modern.test", "443", "--tls", NULL}); /* secure */
+	EXPECT_RC(&o, 5);
+	assert_string_equal(cli_rig_jstr(o.j, "error.code"), "POLICY");
+	assert_null(strstr(o.wire, "AT+CIPSTART"));
+	json_decref(o.j);
+	cli_rig_run(r, &o, (const char *[]){"--policy", "module-tls-ok", "tcp", "modern.test",
+					    "443", "--tls", "--send", "x", NULL});
+	bool r13 = strcmp(r->profile, "sim800-r13.08") == 0; /* no AT+CIPSSL: nothing tried */
+	assert_string_equal(cli_rig_jstr(o.j, "error.code"), r13 ? "TLS_UNSUPPORTED" : "TLS_HANDSHAKE");
+	assert_string_equal(cli_rig_jstr(o.j, "transport.chosen"), "module-tls");
+	assert_true(!strstr(o.wire, "AT+CIPSSL=1") == r13);
+	json_decref(o.j);
+}
+
+/* tls-cert: the certificate into flash and set (ssl-client-auth-and-cert-upload). */
+static void test_tls_cert(void **state)
+{
+	struct cli_rig *r = *state;
+	SKIP_IF_NO_RIG(r);
+	struct cli_rig_result o;
+	cli_rig_run(r, &o, (const char *[]){"tls-cert", "-----BEGIN CERTIFICATE-----", "--name",
+					    "c.pem", "--client-auth", NULL});
+	if (strcmp(r->profile, "sim800-r13.08") == 0) {
+		EXPECT_RC(&o, 5); /* no SSL in this firmware: refused before any flash write */
+		assert_null(strstr(o.wire, "AT+FSWRITE"));
+	} else {
+		EXPECT_RC(&o, 0);
+		assert_true(json_is_true(json_object_get(json_object_get(o.j, "tls_cert"), "set")));
+		assert_non_null(strstr(o.wire, "AT+FSWRITE=c.pem,0,27,10"));
+		assert_non_null(strstr(o.wire, "AT+SSLOPT=1,1"));
+	}
+	json_decref(o.j);
+}
+
+/* mqtt: CONNECT, CONNACK, a ping within the keep-alive, DISCONNECT (cip-mqtt-fails-at-9600). */
+static void test_mqtt_session(void **state)
+{
+	struct cli_rig *r = *state;
+	SKIP_IF_NO_RIG(r);
+	struct cli_rig_result o;
+	cli_rig_run(r, &o, (const char *[]){"--policy", "plain-ok", "mqtt", "mqtt.test", "1883",
+					    "--keepalive", "2", "--pings", "1", NULL});
+	EXPECT_RC(&o, 0);
+	assert_int_equal(cli_rig_jint(o.j, "mqtt", "connack"), 0);
+	assert_int_equal(cli_rig_jint(o.j, "mqtt", "pings"), 1);
+	assert_non_null(strstr(o.wire, "AT+CIPSEND=2")); /* the PINGREQ */
+	json_decref(o.j);
+	cli_rig_run(r, &o, (const char *[]){"mqtt", "mqtt.test", "1883", NULL}); /* secure */
+	EXPECT_RC(&o, 5);
+	json_decref(o.j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -126,6 +185,9 @@ int main(void)
 		cmocka_unit_test(test_tcp_refused_by_policy),
 		cmocka_unit_test(test_tcp_connect_fail),
 		cmocka_unit_test(test_tcp_wedged_stack),
+		cmocka_unit_test(test_tcp_tls),
+		cmocka_unit_test(test_tls_cert),
+		cmocka_unit_test(test_mqtt_session),
 	};
 	return cli_rig_run_tests(tests, sizeof tests / sizeof tests[0]);
 }

@@ -250,6 +250,46 @@ static void cip_events(void **state)
 	simproc_write_str(r.tty, "AT+CIPSHUT\r");
 	EXPECT_TTY(r.tty, "\r\nSHUT OK\r\n");
 	close(peer);
+	/* An unreachable host (outside --allow) answers late, in real time, even at scale 0;
+	 * a send fault may be set while the link still connects. */
+	simproc_write_str(r.tty, "AT+CSTT;+CIICR;+CIFSR\r");
+	EXPECT_TTY(r.tty, "\r\n10.64.0.2\r\n");
+	ask_err(r.ctl, "{\"op\":\"connect_fail_ms\",\"ms\":0}\n", "ms", "from 1");
+	ask_ok(r.ctl, "{\"op\":\"connect_fail_ms\",\"ms\":300}\n");
+	simproc_write_str(r.tty, "AT+CIPSTART=1,\"TCP\",\"192.0.2.1\",80\r");
+	EXPECT_TTY(r.tty, "\r\nOK\r\n");
+	ask_ok(r.ctl, "{\"op\":\"send_fail\",\"conn\":1}\n");
+	ask_err(r.ctl, "{\"op\":\"send_fail\",\"conn\":3}\n", "conn", "not open");
+	char late[64];
+	assert_int_equal(simproc_read_all(r.tty, late, sizeof late, 150, 150), 0);
+	EXPECT_TTY(r.tty, "\r\n1, CONNECT FAIL\r\n");
+	/* A link a previous host left open connects silently; CIPSTART on it: ALREADY CONNECT. */
+	ask_err(r.ctl, "{\"op\":\"cip_open\",\"conn\":4,\"host\":\"127.0.0.1\"}\n", "port",
+		"required");
+	snprintf(cmd, sizeof cmd, "{\"op\":\"cip_open\",\"conn\":4,\"host\":\"127.0.0.1\",\"port\":%d}\n",
+		 ntohs(a.sin_port));
+	ask_ok(r.ctl, cmd);
+	peer = accept(ls, NULL, NULL);
+	assert_true(peer >= 0);
+	assert_int_equal(simproc_read_all(r.tty, late, sizeof late, 100, 100), 0);
+	ask_err(r.ctl, cmd, "conn", "already open");
+	snprintf(cmd, sizeof cmd, "AT+CIPSTART=4,\"TCP\",\"127.0.0.1\",%d\r", ntohs(a.sin_port));
+	simproc_write_str(r.tty, cmd);
+	EXPECT_TTY(r.tty, "\r\nOK\r\n\r\n4, ALREADY CONNECT\r\n");
+	close(peer);
+	EXPECT_TTY(r.tty, "\r\n4, CLOSED\r\n");
+	/* CIPSSL left on by a previous host: the next CIPSTART uses it. */
+	ask_err(r.ctl, "{\"op\":\"cipssl\"}\n", "on", "true or false");
+	ask_ok(r.ctl, "{\"op\":\"cipssl\",\"on\":true}\n");
+	simproc_write_str(r.tty, "AT+CIPSSL?\r");
+	EXPECT_TTY(r.tty, "\r\n+CIPSSL: 1\r\n\r\nOK\r\n");
+	/* HTTP left initialised by a previous host: HTTPINIT refused until HTTPTERM. */
+	ask_ok(r.ctl, "{\"op\":\"http_inited\"}\n");
+	ask_err(r.ctl, "{\"op\":\"http_inited\"}\n", "", "already initialised");
+	simproc_write_str(r.tty, "AT+HTTPINIT\r");
+	EXPECT_TTY(r.tty, "\r\nERROR\r\n");
+	simproc_write_str(r.tty, "AT+HTTPTERM;+HTTPINIT\r");
+	EXPECT_TTY(r.tty, "\r\nOK\r\n");
 	close(ls);
 	rig_down(&r);
 }
@@ -272,6 +312,7 @@ static void bad_requests(void **state)
 	ask_err(r.ctl, "{\"modem\":\"0\",\"op\":\"state\"}\n", "modem", "integer");
 	ask_err(r.ctl, "{\"op\":\"urc\",\"text\":\"a\\r\\nb\"}\n", "text", "one line");
 	ask_err(r.ctl, "{\"op\":\"mute\",\"seconds\":-1}\n", "seconds", "seconds");
+	ask_err(r.ctl, "{\"op\":\"cipssl\",\"on\":true}\n", "", "no AT+CIPSSL"); /* R13.08 */
 	json_t *j = ask_raw(r.ctl, "{\"op\":\"list\"}\n");
 	json_t *mods = json_object_get(j, "modems");
 	assert_int_equal(json_array_size(mods), 2);

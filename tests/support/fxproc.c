@@ -70,6 +70,7 @@ bool fxproc_start(struct fxproc *f)
 	f->tcp_source = port_of(line, "tcp-source");
 	f->tcp_sink = port_of(line, "tcp-sink");
 	f->tcp_close = port_of(line, "tcp-close");
+	f->mqtt = port_of(line, "mqtt");
 	return f->http > 0 && f->tcp_close > 0;
 }
 
