@@ -114,11 +114,8 @@ bool svc_http_preset(struct sim_modem *m, bool bearer, bool http)
 		return false;
 	if (bearer)
 		s->bearer[0].status = HTTP_BEARER_CONNECTED;
-	if (http && !s->inited) {
-		s->inited = true;
-		s->par.cid = 1;
-		s->par.timeout = HTTP_TIMEOUT_DEFAULT;
-	}
+	if (http)
+		svc_http_init(m); /* false when it already is: nothing to do */
 	return true;
 }
 
