@@ -175,6 +175,29 @@ static bool write_scenario(const struct cf_case *c, char *path, size_t cap)
 	return ok;
 }
 
+/* A case's needs ("needs:" in its YAML) that this target cannot give, and why. */
+static const struct {
+	const char *need;
+	bool on_real;   /* unmet on a real module (else: on a simulated one) */
+	const char *why;
+} unmet[] = {
+	{"pins", false, "needs the module's RI/DTR lines, which a simulated module on a pty does "
+			"not have"},
+	{"control", true, "needs fault injection, which only a simulated module gives"},
+	{"uart", false, "needs a real UART: a pty carries no line rate and no modem-control pins"},
+};
+
+static const char *skip_reason(const struct cf_case *c, const struct cf_target *t,
+			       const struct cf_fixtures *fx)
+{
+	for (size_t i = 0; i < sizeof unmet / sizeof unmet[0]; i++)
+		if (t->real == unmet[i].on_real && cf_case_needs(c, unmet[i].need))
+			return unmet[i].why;
+	if (t->real && cf_case_needs(c, "fixtures") && !fx->remote)
+		return "needs fixture servers the module can reach: give --fixtures URL";
+	return NULL;
+}
+
 static void run_case(const struct cf_run_opts *o, struct cf_target *t, const struct cf_fixtures *fx,
 		     const struct cf_case *c, struct cf_result *r)
 {
@@ -186,26 +209,10 @@ static void run_case(const struct cf_run_opts *o, struct cf_target *t, const str
 		snprintf(why, sizeof why, "only on %s", c->profile);
 		goto done;
 	}
-	if (!t->real && cf_case_needs(c, "pins")) {
+	const char *skip = skip_reason(c, t, fx);
+	if (skip) {
 		r->v = CF_SKIP;
-		snprintf(why, sizeof why, "needs the module's RI/DTR lines, which a simulated module "
-					  "on a pty does not have");
-		goto done;
-	}
-	if (t->real && cf_case_needs(c, "control")) {
-		r->v = CF_SKIP;
-		snprintf(why, sizeof why, "needs fault injection, which only a simulated module gives");
-		goto done;
-	}
-	if (!t->real && cf_case_needs(c, "uart")) {
-		r->v = CF_SKIP;
-		snprintf(why, sizeof why, "needs a real UART: a pty carries no line rate and no "
-					  "modem-control pins");
-		goto done;
-	}
-	if (t->real && cf_case_needs(c, "fixtures") && !fx->remote) {
-		r->v = CF_SKIP;
-		snprintf(why, sizeof why, "needs fixture servers the module can reach: give --fixtures URL");
+		snprintf(why, sizeof why, "%s", skip);
 		goto done;
 	}
 	if (t->real && c->baud && c->baud != t->baud) {
