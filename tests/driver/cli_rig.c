@@ -33,14 +33,6 @@ static bool have_bins(void)
 	       access(SIM800_BIN_DIR "/sim800-fixtures", X_OK) == 0;
 }
 
-static int port_of(const char *line, const char *key)
-{
-	char pat[64];
-	snprintf(pat, sizeof pat, " %s=", key);
-	const char *p = strstr(line, pat);
-	return p ? atoi(p + strlen(pat)) : -1;
-}
-
 /*
  * Like fxproc_start, but the TLS servers present a certificate made here for modern.test and
  * legacy.test, so the host TLS of the PPP path can verify it with --cafile (no --insecure in
@@ -92,17 +84,7 @@ static bool fx_start_certs(struct cli_rig *r)
 		}
 	}
 	line[len] = '\0';
-	f->http = port_of(line, "http");
-	f->https_modern = port_of(line, "https-modern");
-	f->https_legacy = port_of(line, "https-legacy");
-	f->https_expired = port_of(line, "https-expired");
-	f->tcp_echo = port_of(line, "tcp-echo");
-	f->udp_echo = port_of(line, "udp-echo");
-	f->tcp_source = port_of(line, "tcp-source");
-	f->tcp_sink = port_of(line, "tcp-sink");
-	f->tcp_close = port_of(line, "tcp-close");
-	f->mqtt = port_of(line, "mqtt");
-	return f->http > 0 && f->tcp_close > 0;
+	return fxproc_parse_ready(f, line);
 }
 
 static int rig_setup(void **state, const char *profile)

@@ -19,6 +19,21 @@ static int port_of(const char *line, const char *key)
 	return p ? atoi(p + strlen(pat)) : -1;
 }
 
+bool fxproc_parse_ready(struct fxproc *f, const char *line)
+{
+	f->http = port_of(line, "http");
+	f->https_modern = port_of(line, "https-modern");
+	f->https_legacy = port_of(line, "https-legacy");
+	f->https_expired = port_of(line, "https-expired");
+	f->tcp_echo = port_of(line, "tcp-echo");
+	f->udp_echo = port_of(line, "udp-echo");
+	f->tcp_source = port_of(line, "tcp-source");
+	f->tcp_sink = port_of(line, "tcp-sink");
+	f->tcp_close = port_of(line, "tcp-close");
+	f->mqtt = port_of(line, "mqtt");
+	return f->http > 0 && f->tcp_close > 0;
+}
+
 bool fxproc_start(struct fxproc *f)
 {
 	memset(f, 0, sizeof *f);
@@ -61,17 +76,7 @@ bool fxproc_start(struct fxproc *f)
 		fxproc_stop(f);
 		return false;
 	}
-	f->http = port_of(line, "http");
-	f->https_modern = port_of(line, "https-modern");
-	f->https_legacy = port_of(line, "https-legacy");
-	f->https_expired = port_of(line, "https-expired");
-	f->tcp_echo = port_of(line, "tcp-echo");
-	f->udp_echo = port_of(line, "udp-echo");
-	f->tcp_source = port_of(line, "tcp-source");
-	f->tcp_sink = port_of(line, "tcp-sink");
-	f->tcp_close = port_of(line, "tcp-close");
-	f->mqtt = port_of(line, "mqtt");
-	return f->http > 0 && f->tcp_close > 0;
+	return fxproc_parse_ready(f, line);
 }
 
 int fxproc_stop(struct fxproc *f)

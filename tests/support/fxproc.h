@@ -18,6 +18,8 @@ struct fxproc {
 
 /* Start build/bin/sim800-fixtures on ephemeral loopback ports; false if it did not get ready. */
 bool fxproc_start(struct fxproc *f);
+/* Take the ports from a "ready http=PORT ..." line; false if http or tcp-close is missing. */
+bool fxproc_parse_ready(struct fxproc *f, const char *line);
 /* SIGTERM, wait, remove the log; returns the exit status. */
 int fxproc_stop(struct fxproc *f);
 /* Every logged record whose "service" and "event" match (NULL = any), as a JSON array (caller
