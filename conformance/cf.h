@@ -30,6 +30,8 @@ struct cf_case {
 	json_t *request;     /* object given to the adapter (its "case" field is added) */
 	json_t *expect;      /* object: "default" and per-profile / per-capability check lists */
 	char *profile;       /* only on this profile (NULL: every profile) */
+	char *real_module;   /* a pinned case runs on a real module that has this property
+			      * (cf_module.c: any, ssl, no_ssl, autobaud, roaming); NULL: never */
 	long baud;           /* the line rate the case needs (key baud), 0: the target's */
 };
 
@@ -131,6 +133,23 @@ json_t *cf_control(const struct cf_target *t, const json_t *req, char *why, size
 json_t *cf_adapter_run(const char *cmd, const struct cf_target *t, const json_t *request,
 		       double limit, const json_t *during, char **stderr_text, bool *timed_out,
 		       char *why, size_t cap);
+/* Run a tool to its end within limit seconds (then its process group is killed): its exit
+ * status, -1 if it could not run or died of a signal, -2 on the limit. *stderr_text is its
+ * standard error (the caller frees it); its standard output is discarded. */
+int cf_tool_run(const char *const *argv, double limit, char **stderr_text);
+
+/* A real module under test (cf_module.c): identified read-only by sim800-probe, whose profile
+ * then stands for the module (expectations, identity checks, which pinned cases apply). */
+struct profile *cf_module_identify(const char *bin_dir, const char *device, long baud,
+				   char *why, size_t cap);
+/* "SIM800 R14.18 (Revision:1418B05SIM800L24), module TLS, registered" */
+void cf_module_describe(const struct profile *p, char *buf, size_t cap);
+/* Is name a property a case may ask of a real module (key real_module)? */
+bool cf_module_property_known(const char *name);
+/* NULL when a case pinned to a simulated profile runs on this real module (p NULL: not
+ * identified), else why it is skipped, written into buf. */
+const char *cf_module_skip(const struct cf_case *c, const struct profile *p, char *buf,
+			   size_t cap);
 
 /* Running cases (cf_run.c). */
 struct cf_run_opts {

@@ -28,7 +28,7 @@ static char *text_of(const node_t *map, const char *key)
 
 static const char *const case_keys[] = {"id", "title", "group", "facts", "time_limit_s", "needs",
 					"setup", "during", "scenario", "request", "expect",
-					"profile", "expected_s", "baud", NULL};
+					"profile", "real_module", "expected_s", "baud", NULL};
 
 /* Every check named must exist, also inside any_of's alternatives: a typo would otherwise
  * pass or fail for the wrong reason. */
@@ -75,8 +75,14 @@ static bool load_case(const char *file, const node_t *n, struct cf_case *c, char
 	c->title = text_of(n, "title");
 	c->group = text_of(n, "group");
 	c->profile = text_of(n, "profile");
+	c->real_module = text_of(n, "real_module");
 	if (!c->id || !c->title || !c->group)
 		return fail(why, cap, file, n, "%s", "id, title and group are required");
+	const node_t *rm = profile_tree_get(n, "real_module");
+	if (rm && (!c->profile || !c->real_module || !cf_module_property_known(c->real_module)))
+		return fail(why, cap, file, rm, "%s", c->profile
+			    ? "real_module: any, ssl, no_ssl, autobaud or roaming"
+			    : "real_module goes with profile: it says when a pinned case runs on a real module");
 	const node_t *req = profile_tree_get(n, "request");
 	const node_t *exp = profile_tree_get(n, "expect");
 	if (!req || req->kind != PROFILE_TREE_MAP || !profile_tree_get(req, "action"))
@@ -127,6 +133,7 @@ static void free_case(struct cf_case *c)
 	free(c->group);
 	free(c->file);
 	free(c->profile);
+	free(c->real_module);
 	json_decref(c->facts);
 	json_decref(c->needs);
 	json_decref(c->setup);

@@ -119,6 +119,32 @@ static bool chk_firmware(const struct cf_ctx *x, const json_t *c, char *why, siz
 	return true;
 }
 
+/* firmware.major and .minor are the R<major>.<minor> of the module's ATI ("SIM800 R13.08":
+ * 13 and 8), also when AT+CGMR carries no such number (field-bugs.md id-ati-vs-cgmr-format). */
+static bool chk_version(const struct cf_ctx *x, const json_t *c, char *why, size_t cap)
+{
+	(void)c;
+	const struct profile *p = x->t->profile;
+	if (!p)
+		return true;
+	const char *r = strstr(p->ati, " R");
+	unsigned major, minor;
+	if (!r || sscanf(r + 2, "%u.%u", &major, &minor) != 2)
+		return true; /* an ATI without a version: nothing to compare with */
+	const json_t *got_major = at(x->outcome, "firmware.major");
+	const json_t *got_minor = at(x->outcome, "firmware.minor");
+	if (json_is_integer(got_major) && json_integer_value(got_major) == major &&
+	    json_is_integer(got_minor) && json_integer_value(got_minor) == minor)
+		return true;
+	char *g1 = got_major ? json_dumps(got_major, JSON_ENCODE_ANY) : NULL;
+	char *g2 = got_minor ? json_dumps(got_minor, JSON_ENCODE_ANY) : NULL;
+	snprintf(why, cap, "reported version %s.%s, the module's ATI says %s", g1 ? g1 : "(none)",
+		 g2 ? g2 : "(none)", p->ati);
+	free(g1);
+	free(g2);
+	return false;
+}
+
 static bool chk_caps(const struct cf_ctx *x, const json_t *c, char *why, size_t cap)
 {
 	(void)c;
@@ -357,6 +383,7 @@ static const struct check checks[] = {
 	{"fails", chk_fails},
 	{"field", chk_field},
 	{"firmware_matches_profile", chk_firmware},
+	{"version_matches_profile", chk_version},
 	{"capabilities_match_profile", chk_caps},
 	{"http_status", chk_http_status},
 	{"body_pattern", chk_body_pattern},

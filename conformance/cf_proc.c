@@ -302,6 +302,70 @@ static void append(struct buf *b, const char *p, size_t n)
 	b->d[b->len] = '\0';
 }
 
+/* Read a child's stdout and stderr until both close or the limit passes (true: it passed);
+ * the case's "during" events go to t's control socket at their times meanwhile. */
+static bool collect(int out, int err, double limit, const struct cf_target *t,
+		    const json_t *during, struct buf *o, struct buf *e)
+{
+	double start = now(), end = start + limit;
+	size_t next = 0, n_during = json_array_size(during);
+	int open_fds = 2;
+	struct pollfd p[2] = {{.fd = out, .events = POLLIN}, {.fd = err, .events = POLLIN}};
+	while (open_fds > 0) {
+		/* Events the case injects while the driver works (e.g. a URC mid-command). */
+		while (next < n_during) {
+			const json_t *d = json_array_get(during, next);
+			double at = json_number_value(json_object_get(d, "after_ms")) / 1000.0;
+			if (now() < start + at)
+				break;
+			json_t *rq = json_deep_copy(d);
+			json_object_del(rq, "after_ms");
+			char w2[128];
+			json_decref(cf_control(t, rq, w2, sizeof w2));
+			json_decref(rq);
+			next++;
+		}
+		int left = (int)((end - now()) * 1000);
+		if (left <= 0)
+			return true;
+		if (poll(p, 2, left < 50 ? left : 50) < 0 && errno != EINTR)
+			break;
+		for (int i = 0; i < 2; i++) {
+			if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP)))
+				continue;
+			char chunk[4096];
+			ssize_t r = read(p[i].fd, chunk, sizeof chunk);
+			if (r <= 0) {
+				p[i].fd = -1;
+				open_fds--;
+			} else {
+				append(i ? e : o, chunk, (size_t)r);
+			}
+		}
+	}
+	return false;
+}
+
+int cf_tool_run(const char *const *argv, double limit, char **stderr_text)
+{
+	int out, err;
+	*stderr_text = NULL;
+	pid_t pid = spawn(argv, &out, &err, NULL, true);
+	if (pid < 0)
+		return -1;
+	struct buf o = {0}, e = {0};
+	bool timed_out = collect(out, err, limit, NULL, NULL, &o, &e);
+	if (timed_out)
+		kill(-pid, SIGKILL);
+	int st;
+	waitpid(pid, &st, 0);
+	close(out);
+	close(err);
+	free(o.d);
+	*stderr_text = e.d ? e.d : strdup("");
+	return timed_out ? -2 : WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
 json_t *cf_adapter_run(const char *cmd, const struct cf_target *t, const json_t *request,
 		       double limit, const json_t *during, char **stderr_text, bool *timed_out,
 		       char *why, size_t cap)
@@ -329,44 +393,7 @@ json_t *cf_adapter_run(const char *cmd, const struct cf_target *t, const json_t 
 	}
 	close(in);
 	struct buf o = {0}, e = {0};
-	double start = now(), end = start + limit;
-	size_t next = 0, n_during = json_array_size(during);
-	int open_fds = 2;
-	struct pollfd p[2] = {{.fd = out, .events = POLLIN}, {.fd = err, .events = POLLIN}};
-	while (open_fds > 0) {
-		/* Events the case injects while the driver works (e.g. a URC mid-command). */
-		while (next < n_during) {
-			const json_t *d = json_array_get(during, next);
-			double at = json_number_value(json_object_get(d, "after_ms")) / 1000.0;
-			if (now() < start + at)
-				break;
-			json_t *rq = json_deep_copy(d);
-			json_object_del(rq, "after_ms");
-			char w2[128];
-			json_decref(cf_control(t, rq, w2, sizeof w2));
-			json_decref(rq);
-			next++;
-		}
-		int left = (int)((end - now()) * 1000);
-		if (left <= 0) {
-			*timed_out = true;
-			break;
-		}
-		if (poll(p, 2, left < 50 ? left : 50) < 0 && errno != EINTR)
-			break;
-		for (int i = 0; i < 2; i++) {
-			if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP)))
-				continue;
-			char chunk[4096];
-			ssize_t r = read(p[i].fd, chunk, sizeof chunk);
-			if (r <= 0) {
-				p[i].fd = -1;
-				open_fds--;
-			} else {
-				append(i ? &e : &o, chunk, (size_t)r);
-			}
-		}
-	}
+	*timed_out = collect(out, err, limit, t, during, &o, &e);
 	if (*timed_out)
 		kill(-pid, SIGKILL); /* the whole group: an adapter's children go too */
 	int st;

@@ -30,9 +30,15 @@ bool cf_report_json(const struct cf_run *r, const char *path, char *why, size_t 
 				"verdict", verdict_name[x->v], "message", x->message, "seconds", x->seconds,
 				"outcome", x->outcome, "facts", x->c->facts));
 		}
-		json_array_append_new(targets, json_pack("{s:s,s:b,s:i,s:i,s:i,s:o}", "target",
-			r->targets[t].name, "real", r->targets[t].real, "pass", (int)n[0], "fail",
-			(int)n[1], "skip", (int)n[2], "cases", cases));
+		json_t *tj = json_pack("{s:s,s:b,s:i,s:i,s:i,s:o}", "target", r->targets[t].name,
+			"real", r->targets[t].real, "pass", (int)n[0], "fail", (int)n[1], "skip",
+			(int)n[2], "cases", cases);
+		/* What the module says it is: the profile's, or a real module's probed answers. */
+		const struct profile *p = r->targets[t].profile;
+		if (p)
+			json_object_set_new(tj, "firmware", json_pack("{s:s,s:s,s:b}", "ati", p->ati,
+				"revision", p->revision, "ssl", p->cap_ssl));
+		json_array_append_new(targets, tj);
 	}
 	int rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(root);

@@ -204,7 +204,11 @@ static void run_case(const struct cf_run_opts *o, struct cf_target *t, const str
 	char why[1024] = "", scen[64] = "";
 	r->c = c;
 	double t0 = now();
-	if (c->profile && (t->real || strcmp(c->profile, t->profile->name))) {
+	if (c->profile && t->real && cf_module_skip(c, t->profile, why, sizeof why)) {
+		r->v = CF_SKIP;
+		goto done;
+	}
+	if (c->profile && !t->real && strcmp(c->profile, t->profile->name)) {
 		r->v = CF_SKIP;
 		snprintf(why, sizeof why, "only on %s", c->profile);
 		goto done;

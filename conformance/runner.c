@@ -16,10 +16,10 @@ enum { EXIT_PASS = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_RUNTIME = 3 };
 
 static const char usage[] =
 	"Usage: sim800-conformance [--driver NAME | --adapter CMD] [--profile NAME|FILE]...\n"
-	"                          [--device PATH [--baud N]] [--fixtures URL] [--case GLOB]...\n"
-	"                          [--jobs N] [--time-scale F] [--junit FILE] [--json FILE]\n"
-	"                          [--html FILE] [--transcripts DIR] [--cases DIR] [--list]\n"
-	"                          [--fragment MAX[:GAP_MS]]\n"
+	"                          [--device PATH [--baud N] [--no-probe]] [--fixtures URL]\n"
+	"                          [--case GLOB]... [--jobs N] [--time-scale F] [--junit FILE]\n"
+	"                          [--json FILE] [--html FILE] [--transcripts DIR] [--cases DIR]\n"
+	"                          [--list] [--fragment MAX[:GAP_MS]]\n"
 	"Check a SIM800 driver against simulated firmware profiles and real modules.\n"
 	"\n"
 	"  --driver NAME      a bundled adapter: sim800 (the bundled C driver; default)\n"
@@ -27,7 +27,11 @@ static const char usage[] =
 	"                     --device PATH --baud N, the case's request as JSON on stdin, the\n"
 	"                     outcome as one JSON object on stdout, within the case's time limit\n"
 	"  --profile P        a simulated target per profile (repeatable; default: every bundled)\n"
-	"  --device PATH      a real module instead (e.g. /dev/ttyUSB0); --baud N (default 115200)\n"
+	"  --device PATH      a real module instead (e.g. /dev/ttyUSB0); --baud N (default 115200).\n"
+	"                     It is first identified with sim800-probe (read-only commands): its\n"
+	"                     answers choose the expectations and which firmware-specific cases run\n"
+	"  --no-probe         do not identify it: default expectations, no identity checks, and\n"
+	"                     cases for a firmware or module state are skipped\n"
 	"  --fixtures URL     for a real module: a sim800-fixtures started with --port-base on a\n"
 	"                     host the module can reach, as http://HOST:PORTBASE\n"
 	"  --case GLOB        only cases whose id matches (repeatable)\n"
@@ -55,6 +59,7 @@ struct opts {
 	unsigned frag_max, frag_gap_ms;
 	const char *junit, *json, *html, *transcripts, *cases_dir;
 	bool list;
+	bool no_probe;
 	char bin_dir[PATH_MAX];
 };
 
@@ -75,6 +80,27 @@ static int usage_error(const char *msg, const char *arg)
 	fprintf(stderr, msg, arg);
 	fprintf(stderr, "\nTry 'sim800-conformance --help'.\n");
 	return EXIT_USAGE;
+}
+
+/* A real module is asked who it is before any case (read-only): its answers stand for a
+ * profile, and the reports name it. */
+static bool identify(const struct opts *o, struct cf_target *t, struct profile **p)
+{
+	char why[1024], what[512];
+	printf("sim800-conformance: identifying the module on %s (sim800-probe)\n", o->device);
+	fflush(stdout);
+	*p = cf_module_identify(o->bin_dir, o->device, o->baud, why, sizeof why);
+	if (!*p) {
+		fprintf(stderr, "sim800-conformance: %s\n(--no-probe runs the cases without it)\n", why);
+		return false;
+	}
+	t->profile = *p;
+	cf_module_describe(*p, what, sizeof what);
+	printf("sim800-conformance: %s: %s\n", o->device, what);
+	char name[1024];
+	snprintf(name, sizeof name, "%s (%s)", o->device, (*p)->ati);
+	t->name = strdup(name);
+	return true;
 }
 
 static void bundled_profile(const char *name, const char *path, void *ctx)
@@ -104,7 +130,8 @@ int main(int argc, char **argv)
 		{"case", 1, NULL, 'c'},   {"jobs", 1, NULL, 'j'},    {"time-scale", 1, NULL, 's'},
 		{"junit", 1, NULL, 'J'},  {"json", 1, NULL, 'O'},    {"html", 1, NULL, 'H'},
 		{"transcripts", 1, NULL, 'T'}, {"cases", 1, NULL, 'C'}, {"list", 0, NULL, 'l'},
-		{"fragment", 1, NULL, 'F'}, {"help", 0, NULL, 'h'}, {NULL, 0, NULL, 0},
+		{"fragment", 1, NULL, 'F'}, {"no-probe", 0, NULL, 'N'}, {"help", 0, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	opterr = 0;
 	for (int c; (c = getopt_long(argc, argv, "", lo, NULL)) != -1;) {
@@ -129,6 +156,7 @@ int main(int argc, char **argv)
 		case 'T': o.transcripts = optarg; break;
 		case 'C': o.cases_dir = optarg; break;
 		case 'l': o.list = true; break;
+		case 'N': o.no_probe = true; break;
 		case 'F': {
 			unsigned long mx = strtoul(optarg, &end, 10), gap = 0;
 			if (*end == ':')
@@ -147,6 +175,8 @@ int main(int argc, char **argv)
 		return usage_error("unexpected argument %s", argv[optind]);
 	if (o.device && o.n_profiles)
 		return usage_error("%s", "--device and --profile exclude each other");
+	if (o.no_probe && !o.device)
+		return usage_error("%s", "--no-probe goes with --device");
 	if (o.fixtures && strncmp(o.fixtures, "http://", 7))
 		return usage_error("--fixtures %s: expected http://HOST:PORTBASE", o.fixtures);
 	char why[1024];
@@ -196,8 +226,11 @@ int main(int argc, char **argv)
 		targets[t].baud = o.baud;
 		if (o.device) {
 			targets[t].real = true;
-			targets[t].name = strdup(o.device);
 			targets[t].device = strdup(o.device);
+			if (!o.no_probe && !identify(&o, &targets[t], &profiles[t]))
+				goto out;
+			if (!targets[t].name)
+				targets[t].name = strdup(o.device);
 			continue;
 		}
 		struct profile_error perr;
