@@ -58,7 +58,7 @@ struct cf_fixtures {
 	char bin[512];
 	int http, https_modern, https_legacy, https_expired, tcp_echo, udp_echo, tcp_source,
 		tcp_sink, tcp_close, mqtt;
-	bool remote;         /* --fixtures URL: a server the runner does not see into */
+	bool remote;         /* --fixtures URL: a server elsewhere, read through its records service */
 	char url[256];
 };
 
@@ -119,7 +119,17 @@ const char *cf_check_name(size_t i);
 bool cf_fixtures_spawn(struct cf_fixtures *fx, const char *bin_dir, char *why, size_t cap);
 bool cf_fixtures_ready(struct cf_fixtures *fx, char *why, size_t cap);
 void cf_fixtures_stop(struct cf_fixtures *fx);
-json_t *cf_fixtures_records(const struct cf_fixtures *fx, size_t from);
+
+/* What the fixture servers recorded (cf_records.c): fx's log file, or for --fixtures URL the
+ * remote server's records service. The mark is where a case's records begin (CF_MARK_NONE: a
+ * remote one could not be asked); records from it on as a JSON array, or NULL with why. */
+#define CF_MARK_NONE ((size_t)-1)
+size_t cf_fixtures_mark(const struct cf_fixtures *fx);
+json_t *cf_fixtures_records(const struct cf_fixtures *fx, size_t from, char *why, size_t cap);
+/* The JSON objects of a JSON Lines file from line `from` on (a missing file: none). */
+json_t *cf_jsonl_load(const char *path, size_t from);
+/* A remote server: wait (at most 3 s) until its records stop growing. */
+void cf_fixtures_settle(const struct cf_fixtures *fx);
 /* scenario: a file for sim800-sim --scenario, or NULL. */
 bool cf_sim_start(struct cf_target *t, const char *bin_dir, const struct cf_fixtures *fx,
 		  double time_scale, const char *scenario, char *why, size_t cap);

@@ -143,26 +143,6 @@ void cf_fixtures_stop(struct cf_fixtures *fx)
 		rmdir(fx->dir);
 }
 
-json_t *cf_fixtures_records(const struct cf_fixtures *fx, size_t from)
-{
-	json_t *all = json_array();
-	FILE *f = fx->log[0] ? fopen(fx->log, "r") : NULL;
-	if (!f)
-		return all;
-	char *line = NULL;
-	size_t cap = 0, n = 0;
-	while (getline(&line, &cap, f) > 0) {
-		if (n++ < from)
-			continue;
-		json_t *o = json_loads(line, 0, NULL);
-		if (o)
-			json_array_append_new(all, o);
-	}
-	free(line);
-	fclose(f);
-	return all;
-}
-
 bool cf_sim_start(struct cf_target *t, const char *bin_dir, const struct cf_fixtures *fx,
 		  double time_scale, const char *scenario, char *why, size_t cap)
 {

@@ -111,18 +111,6 @@ static json_t *expand_json(const json_t *j, const struct cf_target *t, const str
 	return json_deep_copy(j);
 }
 
-static size_t count_lines(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return 0;
-	size_t n = 0;
-	for (int c; (c = fgetc(f)) != EOF;)
-		n += c == '\n';
-	fclose(f);
-	return n;
-}
-
 /* The case's wire, readable: one "rx"/"tx"/"note" line per record. */
 static char *wire_text(const char *path)
 {
@@ -273,11 +261,13 @@ static void run_case(const struct cf_run_opts *o, struct cf_target *t, const str
 	if (!t->real)
 		json_object_set_new(req, "time_scale", json_real(o->scale));
 	struct cf_ctx x = {.c = c, .t = t, .fx = fx, .request = req,
-			   .log_mark = count_lines(fx->log)};
+			   .log_mark = cf_fixtures_mark(fx)};
 	bool timed_out;
 	r->outcome = cf_adapter_run(o->adapter, t, req, c->time_limit, c->during, &r->stderr_text,
 				    &timed_out, why, sizeof why);
 	x.outcome = r->outcome;
+	if (cf_case_needs(c, "fixtures"))
+		cf_fixtures_settle(fx);
 	/* What the checks need from the running simulator; then it stops, so that its
 	 * transcript is complete when they read it. */
 	json_t *sms = NULL;

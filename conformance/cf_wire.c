@@ -65,20 +65,7 @@ json_t *cf_wire_records(const struct cf_ctx *x)
 {
 	if (x->t->real || !x->wire_path)
 		return NULL;
-	json_t *all = json_array();
-	FILE *f = fopen(x->wire_path, "r");
-	if (!f)
-		return all;
-	char *line = NULL;
-	size_t lcap = 0;
-	while (getline(&line, &lcap, f) > 0) {
-		json_t *o = json_loads(line, 0, NULL);
-		if (o)
-			json_array_append_new(all, o);
-	}
-	free(line);
-	fclose(f);
-	return all;
+	return cf_jsonl_load(x->wire_path, 0);
 }
 
 static const char *rec_str(const json_t *r, const char *key)

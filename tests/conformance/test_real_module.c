@@ -6,7 +6,11 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -117,6 +121,92 @@ static void unidentified_module_is_an_error(void **state)
 	assert_int_equal(cf_test_runner(b, out, sizeof out), 2);
 }
 
+/* sim800-fixtures on fixed ports, as on a public host (ports base..base+10); its pid, or -1. */
+static pid_t fixtures_at(int base)
+{
+	char arg[16];
+	snprintf(arg, sizeof arg, "%d", base);
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		dup2(p[1], 1);
+		close(p[0]);
+		execl(SIM800_BIN_DIR "/sim800-fixtures", "sim800-fixtures", "--port-base", arg,
+		      (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	char line[512] = "";
+	size_t n = 0;
+	struct pollfd pf = {.fd = p[0], .events = POLLIN};
+	while (n + 1 < sizeof line && poll(&pf, 1, 10000) == 1 && read(p[0], line + n, 1) == 1 &&
+	       line[n] != '\n')
+		n++;
+	close(p[0]);
+	if (strncmp(line, "ready ", 6)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return -1;
+	}
+	return pid;
+}
+
+/* --fixtures: the servers are elsewhere, so what they received comes from their records
+ * service. Real evidence, both ways: a request the driver made is found, one it only claimed
+ * is not, and plaintext sent instead of TLS is caught, as on simulated modules. */
+static void remote_fixtures_are_read(void **state)
+{
+	(void)state;
+	pid_t fx = -1;
+	int base = 0;
+	for (int i = 0; i < 8 && fx < 0; i++) {
+		base = 20000 + (int)((getpid() * 11 + i * 997) % 30000);
+		fx = fixtures_at(base);
+	}
+	assert_true(fx > 0);
+	char url[64], out[65536];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d", base);
+	const char *target = module.path[0];
+	char name[128];
+	snprintf(name, sizeof name, "%s (SIM800 R13.08)", target);
+	/* The bundled driver really fetches. */
+	const char *const a[] = {"--cases", T "/module-cases", "--device", target, "--fixtures", url,
+				 "--case", "remote-*", "--json", json, NULL};
+	int rc = cf_test_runner(a, out, sizeof out);
+	if (rc != 0)
+		fail_msg("bundled driver, exit %d: %s", rc, out);
+	/* An adapter that only says it did is caught. */
+	const char *const b[] = {"--cases", T "/module-cases", "--adapter", T "/scripted",
+				 "--device", target, "--fixtures", url, "--case", "remote-received",
+				 "--json", json, NULL};
+	assert_int_equal(cf_test_runner(b, out, sizeof out), 1);
+	json_t *r = json_load_file(json, 0, NULL);
+	verdict(r, name, "remote-received", "fail", "the fixture server did not receive it");
+	json_decref(r);
+	/* Plaintext instead of TLS reaches the remote http server: caught. */
+	const char *const c[] = {"--cases", T "/module-cases", "--adapter", T "/broken-plaintext",
+				 "--device", target, "--fixtures", url, "--case",
+				 "remote-never-plaintext", "--json", json, NULL};
+	assert_int_equal(cf_test_runner(c, out, sizeof out), 1);
+	r = json_load_file(json, 0, NULL);
+	verdict(r, name, "remote-never-plaintext", "fail",
+		"the http server received a request it must never get");
+	json_decref(r);
+	kill(fx, SIGTERM);
+	waitpid(fx, NULL, 0);
+	/* No records service there: the check fails and says why, it does not pass unseen. */
+	const char *const d[] = {"--cases", T "/module-cases", "--adapter", T "/scripted",
+				 "--device", target, "--fixtures", url, "--case", "remote-received",
+				 "--json", json, NULL};
+	assert_int_equal(cf_test_runner(d, out, sizeof out), 1);
+	r = json_load_file(json, 0, NULL);
+	verdict(r, name, "remote-received", "fail", "cannot tell what the fixture server received: "
+		"fixture records: unreadable when the case started");
+	json_decref(r);
+}
+
 /* real_module is checked at load: only with profile, and only a known property. */
 static void real_module_key_checked(void **state)
 {
@@ -168,6 +258,7 @@ int main(void)
 		cmocka_unit_test(probed_module_chooses_cases),
 		cmocka_unit_test(unprobed_module_runs_what_it_can),
 		cmocka_unit_test(unidentified_module_is_an_error),
+		cmocka_unit_test(remote_fixtures_are_read),
 		cmocka_unit_test(real_module_key_checked),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -31,6 +31,7 @@ bool fxproc_parse_ready(struct fxproc *f, const char *line)
 	f->tcp_sink = port_of(line, "tcp-sink");
 	f->tcp_close = port_of(line, "tcp-close");
 	f->mqtt = port_of(line, "mqtt");
+	f->records = port_of(line, "records");
 	return f->http > 0 && f->tcp_close > 0;
 }
 

@@ -13,7 +13,7 @@ struct fxproc {
 	char dir[64];           /* temporary folder holding the log */
 	char log[128];          /* the JSON Lines request log */
 	int http, https_modern, https_legacy, https_expired;
-	int tcp_echo, udp_echo, tcp_source, tcp_sink, tcp_close, mqtt;
+	int tcp_echo, udp_echo, tcp_source, tcp_sink, tcp_close, mqtt, records;
 };
 
 /* Start build/bin/sim800-fixtures on ephemeral loopback ports; false if it did not get ready. */
