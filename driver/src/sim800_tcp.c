@@ -253,7 +253,14 @@ enum sim800_err sim800_tcp_send(struct sim800 *m, int id, const void *buf, size_
 		*sent = 0;
 	if (!m || (!buf && len) || id < 0 || id >= SIM800_CIP_CONNS)
 		return SIM800_ERR_INVAL;
+	/* A reboot between two sends (its RDY came while no command ran) fails the next one
+	 * with a plain ERROR; the reason is the reboot, and every link went with it. */
+	unsigned long resets = m->resets;
 	while (done < len) {
+		if (m->resets != resets) {
+			cip_forget(m);
+			return SIM800_ERR_RESET;
+		}
 		struct sim800_cip_link *l = &m->svc.link[id];
 		if (l->state != SIM800_LINK_CONNECTED)
 			return SIM800_ERR_CLOSED;
@@ -268,6 +275,10 @@ enum sim800_err sim800_tcp_send(struct sim800 *m, int id, const void *buf, size_
 			.payload = (const uint8_t *)buf + done, .payload_len = k,
 		};
 		enum sim800_err e = sim800_cmd_run(m, &c);
+		if (e != SIM800_OK && m->resets != resets) {
+			cip_forget(m);
+			return SIM800_ERR_RESET;
+		}
 		if (e == SIM800_ERR_SEND_FAIL) {
 			/* cip-send-fail-unhandled: the link is no longer usable. */
 			l->state = SIM800_LINK_CLOSED;

@@ -323,6 +323,37 @@ static void test_tcp_reset_before_and_during(void **state)
 	}
 }
 
+/* rec-reset-mid-tcp: the module reboots between two pieces of one send (its RDY arrives
+ * after a DATA ACCEPT, while no command runs). The next CIPSEND's ERROR is reported as the
+ * reboot it is, with the link gone; a reboot seen before the send began fails nothing. */
+static void test_tcp_reset_between_sends(void **state)
+{
+	(void)state;
+	static char big[3000];
+	memset(big, 'x', sizeof big);
+	FOR_EACH_SHAPE(f)
+	{
+		struct sim800 *m = &f->m;
+		m->caps.cipssl = SIM800_CAP_LISTED;
+		script_cip_up(&f->mp);
+		mock_port_expect(&f->mp, "AT+CIPSSL=0\r", "\r\nOK\r\n");
+		mock_port_expect(&f->mp, "AT+CIPSTART=\"TCP\",\"echo.test\",7\r",
+				 "\r\nOK\r\n\r\nCONNECT OK\r\n");
+		assert_int_equal(sim800_cip_up(m, "internet", NULL, NULL, false), SIM800_OK);
+		assert_int_equal(sim800_tcp_open(m, 0, false, "echo.test", 7, false, 0), SIM800_OK);
+		mock_port_expect(&f->mp, "AT+CIPSEND=1460\r", "\r\n> ");
+		mock_port_expect(&f->mp, "xxxxxxxx", "\r\nDATA ACCEPT:1460\r\n\r\nRDY\r\n");
+		mock_port_expect(&f->mp, "AT+CIPSEND=1460\r", "\r\nERROR\r\n");
+		size_t sent = 0;
+		assert_int_equal(sim800_tcp_send(m, 0, big, sizeof big, &sent), SIM800_ERR_RESET);
+		assert_int_equal(sent, 1460);
+		assert_int_equal(m->svc.link[0].state, SIM800_LINK_IDLE);
+		assert_false(m->svc.cip_up);
+		assert_true(sim800_take_reset(m));
+		assert_true(mock_port_done(&f->mp));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -336,6 +367,7 @@ int main(void)
 		cmocka_unit_test(test_tcp_multi),
 		cmocka_unit_test(test_tcp_close_with_buffer),
 		cmocka_unit_test(test_tcp_reset_before_and_during),
+		cmocka_unit_test(test_tcp_reset_between_sends),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
