@@ -5,24 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "sim800.h"
+
 #define MAX_STRS 4    /* a tool's own string options */
 #define STR_BASE 256  /* getopt values of those: past every character */
-
-speed_t tool_args_speed(long baud)
-{
-	static const struct {
-		long baud;
-		speed_t speed;
-	} table[] = {
-		{1200, B1200},     {2400, B2400},     {4800, B4800},     {9600, B9600},
-		{19200, B19200},   {38400, B38400},   {57600, B57600},   {115200, B115200},
-		{230400, B230400}, {460800, B460800}, {921600, B921600},
-	};
-	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
-		if (table[i].baud == baud)
-			return table[i].speed;
-	return 0;
-}
 
 int tool_args_parse(int argc, char **argv, const char *prog, const char *usage,
 		    const struct tool_args_str *strs, size_t n_strs, const char **device, long *baud)
@@ -46,7 +32,8 @@ int tool_args_parse(int argc, char **argv, const char *prog, const char *usage,
 			break;
 		case 'b':
 			*baud = strtol(optarg, &end, 10);
-			if (*end || (*baud != 0 && !tool_args_speed(*baud))) {
+			if (*end || *baud < 0 || *baud > 4000000 ||
+			    (*baud != 0 && !sim800_port_posix_rate_ok((unsigned)*baud))) {
 				fprintf(stderr, "%s: --baud %s: not a supported rate\n", prog, optarg);
 				return 2;
 			}

@@ -137,6 +137,8 @@ struct sim800_port_posix {
 enum sim800_err sim800_port_posix_open(struct sim800_port_posix *pp, const char *path,
 				       unsigned baud, struct sim800_port *port);
 void sim800_port_posix_close(struct sim800_port_posix *pp);
+/* A rate sim800_port_posix_open takes: the module's AT+IPR rates, 1200 to 460800. */
+bool sim800_port_posix_rate_ok(unsigned baud);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Configuration, events, log                                                                */

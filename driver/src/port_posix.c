@@ -13,7 +13,7 @@
 static const struct {
 	unsigned baud;
 	speed_t speed;
-} baud_table[] = {
+} baud_table[] = { /* the module's AT+IPR rates (MAN §2.2.41), also for sim800-probe/-proxy */
 	{1200, B1200},     {2400, B2400},     {4800, B4800},   {9600, B9600},
 	{19200, B19200},   {38400, B38400},   {57600, B57600}, {115200, B115200},
 	{230400, B230400}, {460800, B460800},
@@ -79,6 +79,14 @@ static int posix_wait_readable(void *ctx, uint32_t timeout_ms)
 	if (r > 0 && (p.revents & POLLHUP) && !(p.revents & POLLIN))
 		return -1;
 	return r;
+}
+
+bool sim800_port_posix_rate_ok(unsigned baud)
+{
+	for (size_t i = 0; i < sizeof(baud_table) / sizeof(baud_table[0]); i++)
+		if (baud_table[i].baud == baud)
+			return true;
+	return false;
 }
 
 enum sim800_err sim800_port_posix_open(struct sim800_port_posix *pp, const char *path,

@@ -1,15 +1,14 @@
 /* proxy.c - sim800-proxy: a pty for the driver, forwarded byte for byte to a real module, recorded. */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <ev.h>
 
+#include "sim800.h"
 #include "tool_args.h"
 #include "transcript.h"
 #include "transport_pty.h"
@@ -125,20 +124,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	struct proxy p = {.dev = -1};
-	p.dev = open(device, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-	if (p.dev < 0) {
+	/* The driver's own port set-up: raw 8N1, no flow control, the rate given. */
+	struct sim800_port_posix pp;
+	struct sim800_port port;
+	if (sim800_port_posix_open(&pp, device, (unsigned)baud, &port) != SIM800_OK) {
 		fprintf(stderr, "sim800-proxy: %s: %s\n", device, strerror(errno));
 		return 1;
 	}
-	struct termios tio;
-	if (tcgetattr(p.dev, &tio) == 0) {
-		cfmakeraw(&tio);
-		if (baud) {
-			cfsetispeed(&tio, tool_args_speed(baud));
-			cfsetospeed(&tio, tool_args_speed(baud));
-		}
-		tcsetattr(p.dev, TCSANOW, &tio);
-	}
+	p.dev = pp.fd;
 	signal(SIGPIPE, SIG_IGN);
 	p.loop = ev_loop_new(EVFLAG_AUTO);
 	char why[512];
@@ -178,6 +171,6 @@ out:
 	transcript_close(p.log);
 	if (p.loop)
 		ev_loop_destroy(p.loop);
-	close(p.dev);
+	sim800_port_posix_close(&pp);
 	return rc;
 }

@@ -107,6 +107,18 @@ static void probe_usage_errors(void **state)
 	assert_int_equal(run(a), 2);
 	const char *const b[] = {SIM800_BIN_DIR "/sim800-probe", "--device", "/nonexistent/tty", NULL};
 	assert_int_equal(run(b), 1);
+	/* Rates are the driver port's: the module's AT+IPR list stops at 460800. */
+	const char *const c[] = {SIM800_BIN_DIR "/sim800-probe", "--device", "/dev/null", "--baud",
+				 "921600", NULL};
+	assert_int_equal(run(c), 2);
+	const char *const d[] = {SIM800_BIN_DIR "/sim800-proxy", "--device", "/dev/null", "--baud",
+				 "921600", "--transcript", "/tmp/sim800-never-written", NULL};
+	assert_int_equal(run(d), 2);
+	const char *const e[] = {SIM800_BIN_DIR "/sim800-proxy", "--device", "/nonexistent/tty",
+				 "--baud", "460800", "--transcript", "/tmp/sim800-never-written",
+				 NULL};
+	assert_int_equal(run(e), 1);
+	assert_int_equal(access("/tmp/sim800-never-written", F_OK), -1);
 }
 
 static void proxy_records_both_directions(void **state)
