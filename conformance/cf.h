@@ -66,9 +66,10 @@ struct cf_target {
 	char *name;          /* profile name, or the device path */
 	const struct profile *profile;   /* NULL for a real device */
 	bool real;
-	char *device;
+	char *device;        /* what the adapter opens: a pty (simulator, proxy) or the module */
+	char *module;        /* a real module's own device path (device is then the proxy's pty) */
 	long baud;
-	pid_t sim;           /* the simulator serving this target (0 for a device) */
+	pid_t sim;           /* the simulator serving this target, or a real one's proxy (0: none) */
 	char control[256];   /* its control socket */
 	char transcript[256];
 	char dir[128];
@@ -105,6 +106,10 @@ bool cf_check_all(const struct cf_ctx *x, const json_t *list, char *why, size_t 
 /* The case's transcript records in order ({dir, data, t} objects; caller decrefs); NULL for a
  * real module (the runner sees no wire), an empty array when the file cannot be read. */
 json_t *cf_wire_records(const struct cf_ctx *x);
+/* A real module's transcript from sim800-proxy (rx/tx chunks) as the simulator's records:
+ * "cmd" per command line the module parsed, "tx" per answer line (cf_wire_proxy.c). p: the
+ * probed module, for its command-line settings (NULL: SIM800 defaults). */
+json_t *cf_wire_from_proxy(const json_t *recs, const struct profile *p);
 bool cf_chk_wire_count(const struct cf_ctx *x, const json_t *c, char *why, size_t cap);
 bool cf_chk_wire_next(const struct cf_ctx *x, const json_t *c, char *why, size_t cap);
 bool cf_chk_wire(const struct cf_ctx *x, const json_t *c, char *why, size_t cap);
@@ -136,6 +141,10 @@ bool cf_sim_start(struct cf_target *t, const char *bin_dir, const struct cf_fixt
 void cf_sim_stop(struct cf_target *t);
 /* Stop the simulator but keep its files (the case's wire is read after); then clean up. */
 void cf_sim_stop_keep(struct cf_target *t);
+/* A real module seen through sim800-proxy for one case: the adapter gets its pty (t->device),
+ * the proxy's transcript (t->transcript) is the case's wire. Stopping restores t->device. */
+bool cf_proxy_start(struct cf_target *t, const char *bin_dir, char *why, size_t cap);
+void cf_proxy_stop(struct cf_target *t);
 void cf_sim_cleanup(struct cf_target *t);
 /* One control request to the target's simulator; the reply (caller decrefs) or NULL. */
 json_t *cf_control(const struct cf_target *t, const json_t *req, char *why, size_t cap);
@@ -169,6 +178,7 @@ struct cf_run_opts {
 	const char *transcripts; /* keep every case's wire under it, or NULL */
 	unsigned frag_max;       /* simulated modules' output in fragments of 1..frag_max bytes */
 	unsigned frag_gap_ms;    /* with 0..frag_gap_ms ms between them (op fragment) */
+	bool no_proxy;           /* a real module without sim800-proxy: no wire to check */
 };
 
 /* A case on a target. */

@@ -211,6 +211,49 @@ bool cf_sim_start(struct cf_target *t, const char *bin_dir, const struct cf_fixt
 	return true;
 }
 
+bool cf_proxy_start(struct cf_target *t, const char *bin_dir, char *why, size_t cap)
+{
+	snprintf(t->dir, sizeof t->dir, "/tmp/sim800-cf-XXXXXX");
+	if (!mkdtemp(t->dir)) {
+		snprintf(why, cap, "mkdtemp: %s", strerror(errno));
+		return false;
+	}
+	snprintf(t->transcript, sizeof t->transcript, "%s/wire.jsonl", t->dir);
+	char bin[512], baud[24], link[160];
+	snprintf(bin, sizeof bin, "%s/sim800-proxy", bin_dir);
+	snprintf(baud, sizeof baud, "%ld", t->baud);
+	snprintf(link, sizeof link, "%s/tap", t->dir);
+	const char *const argv[] = {bin, "--device", t->module, "--baud", baud, "--link", link,
+				    "--transcript", t->transcript, NULL};
+	int out, err;
+	t->sim = spawn(argv, &out, &err, NULL, false);
+	char line[1024];
+	bool ok = t->sim > 0 && read_line(out, line, sizeof line, 10) && !strncmp(line, "ready ", 6);
+	close(out);
+	if (!ok) {
+		char e[512] = "";
+		ssize_t n = t->sim > 0 ? read(err, e, sizeof e - 1) : -1;
+		e[n > 0 ? n : 0] = '\0';
+		e[strcspn(e, "\n")] = '\0';
+		snprintf(why, cap, "sim800-proxy did not start on %s%s%s", t->module, e[0] ? ": " : "",
+			 e);
+		close(err);
+		cf_sim_stop(t);
+		return false;
+	}
+	close(err);
+	free(t->device);
+	t->device = strdup(link);
+	return true;
+}
+
+void cf_proxy_stop(struct cf_target *t)
+{
+	cf_sim_stop_keep(t); /* the transcript is complete once it has exited */
+	free(t->device);
+	t->device = strdup(t->module);
+}
+
 void cf_sim_stop_keep(struct cf_target *t)
 {
 	if (t->sim > 0) {
@@ -222,6 +265,9 @@ void cf_sim_stop_keep(struct cf_target *t)
 
 void cf_sim_cleanup(struct cf_target *t)
 {
+	char tap[160];
+	snprintf(tap, sizeof tap, "%s/tap", t->dir); /* a proxy's link, if it left it */
+	unlink(tap);
 	unlink(t->transcript);
 	unlink(t->control);
 	rmdir(t->dir);

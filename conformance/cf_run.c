@@ -228,6 +228,15 @@ static void run_case(const struct cf_run_opts *o, struct cf_target *t, const str
 		r->v = CF_FAIL;
 		goto done;
 	}
+	/* A real module is watched through sim800-proxy, so that the wire checks see its wire;
+	 * a case about the line itself (its pins or rate, which a pty does not carry) gets the
+	 * device. */
+	bool proxied = t->real && !o->no_proxy && !cf_case_needs(c, "pins") &&
+		       !cf_case_needs(c, "uart");
+	if (proxied && !cf_proxy_start(t, o->bin_dir, why, sizeof why)) {
+		r->v = CF_FAIL;
+		goto done;
+	}
 	/* The runner's fragmentation first: a case's own setup may change it. */
 	json_t *all = json_array();
 	if (!t->real && o->frag_max)
@@ -278,6 +287,9 @@ static void run_case(const struct cf_run_opts *o, struct cf_target *t, const str
 		json_decref(q);
 		cf_sim_stop_keep(t);
 		x.wire_path = t->transcript;
+	} else if (proxied) {
+		cf_proxy_stop(t);
+		x.wire_path = t->transcript;
 	}
 	x.sms_sent = sms;
 	const json_t *err = json_object_get(r->outcome, "error");
@@ -303,14 +315,21 @@ static void run_case(const struct cf_run_opts *o, struct cf_target *t, const str
 	}
 	json_decref(req);
 stop:
-	if (!t->real) {
-		cf_sim_stop_keep(t);
+	if (!t->real || proxied) {
+		if (proxied)
+			cf_proxy_stop(t);
+		else
+			cf_sim_stop_keep(t);
 		r->wire = wire_text(t->transcript);
 		if (o->transcripts) {
-			char p[PATH_MAX];
-			snprintf(p, sizeof p, "%s/%s", o->transcripts, t->name);
+			/* One folder per target, named after it ("/dev/ttyUSB0 (...)": slashes go). */
+			char p[PATH_MAX], name[256];
+			snprintf(name, sizeof name, "%s", t->name);
+			for (char *q = name; *q; q++)
+				*q = *q == '/' ? '_' : *q;
+			snprintf(p, sizeof p, "%s/%s", o->transcripts, name);
 			mkdir(p, 0755);
-			snprintf(p, sizeof p, "%s/%s/%s.jsonl", o->transcripts, t->name, c->id);
+			snprintf(p, sizeof p, "%s/%s/%s.jsonl", o->transcripts, name, c->id);
 			copy_file(t->transcript, p);
 		}
 		cf_sim_cleanup(t);

@@ -16,10 +16,10 @@ enum { EXIT_PASS = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_RUNTIME = 3 };
 
 static const char usage[] =
 	"Usage: sim800-conformance [--driver NAME | --adapter CMD] [--profile NAME|FILE]...\n"
-	"                          [--device PATH [--baud N] [--no-probe]] [--fixtures URL]\n"
-	"                          [--case GLOB]... [--jobs N] [--time-scale F] [--junit FILE]\n"
-	"                          [--json FILE] [--html FILE] [--transcripts DIR] [--cases DIR]\n"
-	"                          [--list] [--fragment MAX[:GAP_MS]]\n"
+	"                          [--device PATH [--baud N] [--no-probe] [--no-proxy]]\n"
+	"                          [--fixtures URL] [--case GLOB]... [--jobs N] [--time-scale F]\n"
+	"                          [--junit FILE] [--json FILE] [--html FILE] [--transcripts DIR]\n"
+	"                          [--cases DIR] [--list] [--fragment MAX[:GAP_MS]]\n"
 	"Check a SIM800 driver against simulated firmware profiles and real modules.\n"
 	"\n"
 	"  --driver NAME      a bundled adapter: sim800 (the bundled C driver; default)\n"
@@ -32,6 +32,8 @@ static const char usage[] =
 	"                     answers choose the expectations and which firmware-specific cases run\n"
 	"  --no-probe         do not identify it: default expectations, no identity checks, and\n"
 	"                     cases for a firmware or module state are skipped\n"
+	"  --no-proxy         give the adapter the device itself, not a sim800-proxy pty in front\n"
+	"                     of it: the runner then sees no wire, and the wire checks hold\n"
 	"  --fixtures URL     for a real module: a sim800-fixtures started with --port-base on a\n"
 	"                     host the module can reach, as http://HOST:PORTBASE\n"
 	"  --case GLOB        only cases whose id matches (repeatable)\n"
@@ -59,7 +61,7 @@ struct opts {
 	unsigned frag_max, frag_gap_ms;
 	const char *junit, *json, *html, *transcripts, *cases_dir;
 	bool list;
-	bool no_probe;
+	bool no_probe, no_proxy;
 	char bin_dir[PATH_MAX];
 };
 
@@ -130,7 +132,8 @@ int main(int argc, char **argv)
 		{"case", 1, NULL, 'c'},   {"jobs", 1, NULL, 'j'},    {"time-scale", 1, NULL, 's'},
 		{"junit", 1, NULL, 'J'},  {"json", 1, NULL, 'O'},    {"html", 1, NULL, 'H'},
 		{"transcripts", 1, NULL, 'T'}, {"cases", 1, NULL, 'C'}, {"list", 0, NULL, 'l'},
-		{"fragment", 1, NULL, 'F'}, {"no-probe", 0, NULL, 'N'}, {"help", 0, NULL, 'h'},
+		{"fragment", 1, NULL, 'F'}, {"no-probe", 0, NULL, 'N'}, {"no-proxy", 0, NULL, 'X'},
+		{"help", 0, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	opterr = 0;
@@ -157,6 +160,7 @@ int main(int argc, char **argv)
 		case 'C': o.cases_dir = optarg; break;
 		case 'l': o.list = true; break;
 		case 'N': o.no_probe = true; break;
+		case 'X': o.no_proxy = true; break;
 		case 'F': {
 			unsigned long mx = strtoul(optarg, &end, 10), gap = 0;
 			if (*end == ':')
@@ -175,8 +179,8 @@ int main(int argc, char **argv)
 		return usage_error("unexpected argument %s", argv[optind]);
 	if (o.device && o.n_profiles)
 		return usage_error("%s", "--device and --profile exclude each other");
-	if (o.no_probe && !o.device)
-		return usage_error("%s", "--no-probe goes with --device");
+	if ((o.no_probe || o.no_proxy) && !o.device)
+		return usage_error("%s", "--no-probe and --no-proxy go with --device");
 	if (o.fixtures && strncmp(o.fixtures, "http://", 7))
 		return usage_error("--fixtures %s: expected http://HOST:PORTBASE", o.fixtures);
 	char why[1024];
@@ -227,6 +231,7 @@ int main(int argc, char **argv)
 		if (o.device) {
 			targets[t].real = true;
 			targets[t].device = strdup(o.device);
+			targets[t].module = strdup(o.device);
 			if (!o.no_probe && !identify(&o, &targets[t], &profiles[t]))
 				goto out;
 			if (!targets[t].name)
@@ -275,7 +280,7 @@ int main(int argc, char **argv)
 		mkdir(o.transcripts, 0755);
 	const struct cf_run_opts ro = {.adapter = o.adapter, .bin_dir = o.bin_dir, .scale = o.scale,
 				       .transcripts = o.transcripts, .frag_max = o.frag_max,
-				       .frag_gap_ms = o.frag_gap_ms};
+				       .frag_gap_ms = o.frag_gap_ms, .no_proxy = o.no_proxy};
 	/* Servers for half the slots: the cases that need them are about half the work. */
 	cf_run_units(&ro, targets, units, n_units, jobs, (jobs + 1) / 2,
 		     o.device ? &device_fx : NULL, tmpdir);
@@ -320,6 +325,7 @@ out:
 	for (size_t t = 0; t < n_t; t++) {
 		free(targets[t].name);
 		free(targets[t].device);
+		free(targets[t].module);
 		profile_free(profiles[t]);
 	}
 	free(targets);

@@ -10,11 +10,13 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <dirent.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "cf.h"
 #include "cf_testutil.h"
 #include "simproc.h"
 
@@ -48,7 +50,7 @@ static void probed_module_chooses_cases(void **state)
 	char out[65536], target[128];
 	const char *const a[] = {"--cases", T "/module-cases", "--adapter", T "/scripted",
 				 "--device", module.path[0], "--json", json, NULL};
-	assert_int_equal(cf_test_runner(a, out, sizeof out), 1); /* the two wrong identities */
+	assert_int_equal(cf_test_runner(a, out, sizeof out), 1); /* wrong identities, the wire */
 	assert_non_null(strstr(out, "identifying the module on "));
 	assert_non_null(strstr(out, ": SIM800 R13.08 (Revision:1308B08SIM800L16), no TLS in the "
 				    "module, registered\n"));
@@ -72,11 +74,18 @@ static void probed_module_chooses_cases(void **state)
 		"only on sim800-roaming: it needs that simulated firmware or module state");
 	verdict(r, target, "expect-by-capability", "pass", NULL);
 	verdict(r, target, "identity-right", "pass", NULL);
+	verdict(r, target, "revision-only", "pass", NULL);
 	verdict(r, target, "version-wrong", "fail",
 		"reported version 14.18, the module's ATI says SIM800 R13.08");
 	verdict(r, target, "revision-wrong", "fail",
 		"reported revision Revision:1418B05SIM800L24, the module says "
 		"Revision:1308B08SIM800L16");
+	/* The wire, through sim800-proxy: what was sent is judged, the simulator's notes are not
+	 * there to judge. */
+	verdict(r, target, "wire-sent", "pass", NULL);
+	verdict(r, target, "wire-sent-too-often", "fail",
+		"the driver sent AT+CSQ 1 times, at most 0 expected");
+	verdict(r, target, "wire-notes-unseen", "pass", NULL);
 	json_decref(r);
 }
 
@@ -99,6 +108,24 @@ static void unprobed_module_runs_what_it_can(void **state)
 	verdict(r, target, "pinned-state", "skip", "only on sim800-roaming");
 	/* The default expectation: the capability is unknown. */
 	verdict(r, target, "expect-by-capability", "fail", NULL);
+	verdict(r, target, "wire-sent-too-often", "fail", "at most 0 expected");
+	json_decref(r);
+	/* --no-proxy: the adapter gets the device itself; no wire, so the wire checks hold. */
+	const char *const b[] = {"--cases", T "/module-cases", "--adapter", T "/scripted",
+				 "--device", module.path[0], "--no-probe", "--no-proxy", "--case",
+				 "wire-*", "--json", json, NULL};
+	assert_int_equal(cf_test_runner(b, out, sizeof out), 0);
+	r = json_load_file(json, 0, NULL);
+	verdict(r, target, "wire-sent-too-often", "pass", NULL);
+	json_decref(r);
+	/* A device the proxy cannot open: the case fails and says why. */
+	const char *const c[] = {"--cases", T "/module-cases", "--adapter", T "/scripted",
+				 "--device", "/dev/null", "--no-probe", "--case", "pinned-any",
+				 "--json", json, NULL};
+	assert_int_equal(cf_test_runner(c, out, sizeof out), 1);
+	r = json_load_file(json, 0, NULL);
+	verdict(r, "/dev/null", "pinned-any", "fail",
+		"sim800-proxy did not start on /dev/null: sim800-proxy: /dev/null: ");
 	json_decref(r);
 }
 
@@ -207,6 +234,105 @@ static void remote_fixtures_are_read(void **state)
 	json_decref(r);
 }
 
+/* The "cmd" records of a transcript, in order, as one JSON array of strings. */
+static json_t *commands(const json_t *recs)
+{
+	json_t *out = json_array();
+	size_t i;
+	const json_t *r;
+	json_array_foreach(recs, i, r)
+		if (!strcmp(json_string_value(json_object_get(r, "dir")), "cmd"))
+			json_array_append(out, json_object_get(r, "data"));
+	return out;
+}
+
+/* The one file under dir/<target>/ (the runner's --transcripts for a single case). */
+static void only_transcript(const char *dir, char *path, size_t cap)
+{
+	DIR *d = opendir(dir);
+	assert_non_null(d);
+	struct dirent *e;
+	char sub[512] = "";
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name);
+	closedir(d);
+	d = opendir(sub);
+	assert_non_null(d);
+	path[0] = '\0';
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			snprintf(path, cap, "%s/%s", sub, e->d_name);
+	closedir(d);
+	assert_true(path[0] != '\0');
+}
+
+/*
+ * Through sim800-proxy the runner sees a real module's wire as chunks; the command lines it
+ * rebuilds from them (payloads after "> " and "DOWNLOAD", PPP data after CONNECT, echo on) are
+ * the very lines the module parsed: here the module is a simulator, whose own transcript says
+ * which those were.
+ */
+static void proxied_wire_is_the_modules(void **state)
+{
+	(void)state;
+	static const char *const ids[] = {
+		"tcp-echo", "tcp-1mb-integrity", "http-post-body", "ppp-dial-connect",
+		"ppp-https-modern-through-host-tls", "ssl-client-auth-and-cert-upload",
+		"boot-echo-on-default", "sms-send-before-registration",
+	};
+	pid_t fx = -1;
+	int base = 0;
+	for (int i = 0; i < 8 && fx < 0; i++) {
+		base = 20000 + (int)((getpid() * 13 + i * 991) % 30000);
+		fx = fixtures_at(base);
+	}
+	assert_true(fx > 0);
+	char url[64], out[65536];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d", base);
+	for (size_t k = 0; k < sizeof ids / sizeof ids[0]; k++) {
+		char dir[] = "/tmp/sim800-rm-wire-XXXXXX", simwire[96], trs[96], got[700];
+		assert_non_null(mkdtemp(dir));
+		snprintf(simwire, sizeof simwire, "%s/sim.jsonl", dir);
+		snprintf(trs, sizeof trs, "%s/tr", dir);
+		const char *const argv[] = {"--profile", "sim800-r14.18", "--time-scale", "0",
+					    "--power-on", "start", "--transcript", simwire, NULL};
+		struct simproc sim;
+		assert_true(simproc_start(&sim, 1, argv));
+		const char *const a[] = {"--cases", SIM800_SOURCE_DIR "/conformance/cases",
+					 "--device", sim.path[0], "--no-probe", "--fixtures", url,
+					 "--case", ids[k], "--transcripts", trs, NULL};
+		int rc = cf_test_runner(a, out, sizeof out);
+		simproc_stop(&sim);
+		if (rc != 0)
+			fail_msg("%s through the proxy, exit %d: %s", ids[k], rc, out);
+		json_t *mod = cf_jsonl_load(simwire, 0);
+		only_transcript(trs, got, sizeof got);
+		json_t *raw = cf_jsonl_load(got, 0);
+		json_t *rebuilt = cf_wire_from_proxy(raw, NULL);
+		json_t *want = commands(mod), *have = commands(rebuilt);
+		assert_true(json_array_size(want) > 2);
+		if (!json_equal(want, have)) {
+			char *w = json_dumps(want, 0), *h = json_dumps(have, 0);
+			fail_msg("%s: the module parsed %.1500s\nrebuilt from the proxy: %.1500s", ids[k],
+				 w, h);
+		}
+		json_decref(want);
+		json_decref(have);
+		json_decref(rebuilt);
+		json_decref(raw);
+		json_decref(mod);
+		unlink(got);
+		*strrchr(got, '/') = '\0';
+		rmdir(got);
+		rmdir(trs);
+		unlink(simwire);
+		rmdir(dir);
+	}
+	kill(fx, SIGTERM);
+	waitpid(fx, NULL, 0);
+}
+
 /* real_module is checked at load: only with profile, and only a known property. */
 static void real_module_key_checked(void **state)
 {
@@ -259,6 +385,7 @@ int main(void)
 		cmocka_unit_test(unprobed_module_runs_what_it_can),
 		cmocka_unit_test(unidentified_module_is_an_error),
 		cmocka_unit_test(remote_fixtures_are_read),
+		cmocka_unit_test(proxied_wire_is_the_modules),
 		cmocka_unit_test(real_module_key_checked),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

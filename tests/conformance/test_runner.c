@@ -268,7 +268,7 @@ static void device_skips_with_reasons(void **state)
 	(void)state;
 	char out[65536], json[128];
 	snprintf(json, sizeof json, "%s/device.json", dir);
-	const char *const a[] = {"--adapter", T "/scripted", "--device", "/dev/null", "--no-probe",
+	const char *const a[] = {"--adapter", T "/scripted", "--device", "/dev/null", "--no-probe", "--no-proxy",
 				 "--case", "any-of-second-holds", "--case", "injected-seen",
 				 "--case", "pattern-claimed-not-sent", "--json", json, NULL};
 	assert_int_equal(runner(a, out, sizeof out, NULL), 0);
@@ -281,7 +281,7 @@ static void device_skips_with_reasons(void **state)
 	json_decref(r);
 	/* The bundled recovery, 1 MB and re-dial cases the same way. */
 	const char *const b[] = {"--cases", SIM800_SOURCE_DIR "/conformance/cases", "--adapter",
-				 T "/scripted", "--device", "/dev/null", "--no-probe", "--case", "rec-reset-mid-tcp",
+				 T "/scripted", "--device", "/dev/null", "--no-probe", "--no-proxy", "--case", "rec-reset-mid-tcp",
 				 "--case", "tcp-1mb-integrity", "--case", "ppp-redial-after-hangup",
 				 "--case", "boot-cfun0-cpin-not-ready-before-ok", "--json", json, NULL};
 	assert_int_equal(runner(b, out, sizeof out, NULL), 0);
