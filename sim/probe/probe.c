@@ -14,7 +14,8 @@
 /*
  * Only commands that read: identification, read forms ("?") and test forms ("=?"). Nothing
  * that writes a setting, saves (AT&W), sends an SMS, dials or scans the network (AT+COPS=?
- * takes up to 45 s and is left out). The probe tolerates echo rather than turning it off.
+ * takes up to 45 s and is left out). The probe tolerates echo rather than turning it off. Only
+ * a module left in a data call is changed: escaped with "+++" and hung up, or nothing answers.
  */
 static const char *const probe_cmds[] = {
 	/* identity: modelled by the profile's identity keys */
@@ -104,7 +105,8 @@ static const char usage[] =
 	"  --name NAME     the profile's name (default: probed-<ATI>)\n"
 	"\n"
 	"Only identification, read (?) and test (=?) commands are sent: no setting is changed\n"
-	"or saved, no SMS is sent, nothing is dialled. Exit status: 0 written, 1 the module did\n"
+	"or saved, no SMS is sent, nothing is dialled (a data call a previous host left open is\n"
+	"escaped and hung up first). Exit status: 0 written, 1 the module did\n"
 	"not answer or a file could not be written, 2 usage error.\n";
 
 int main(int argc, char **argv)
@@ -138,7 +140,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	sim800_init(m, &port, &cfg);
-	if (sim800_sync(m, 15000) != SIM800_OK) {
+	/* A module that does not answer AT may still be in a data call a previous host left
+	 * (ppp-host-reboot-in-data-mode): it is escaped and hung up, the one change made. */
+	if (sim800_sync_any_mode(m, 15000) != SIM800_OK) {
 		fprintf(stderr, "sim800-probe: %s: no answer to AT within 15 s\n", device);
 		free(m);
 		free(answers);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -97,6 +98,48 @@ static void round_trip_every_bundled_profile(void **state)
 	free(r14);
 	unlink(p1);
 	unlink(p2);
+	rmdir(dir);
+}
+
+/* A module a previous host left in a PPP call answers no AT: the probe escapes, hangs up and
+ * then probes it (ppp-host-reboot-in-data-mode). */
+static void probe_escapes_a_data_call(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/sim800-probe-XXXXXX", out[64], wire[64];
+	assert_non_null(mkdtemp(dir));
+	snprintf(out, sizeof out, "%s/p.yaml", dir);
+	snprintf(wire, sizeof wire, "%s/wire.jsonl", dir);
+	const char *const args[] = {"--no-pacing", "--time-scale", "0", "--power-on", "start",
+				    "--transcript", wire, NULL};
+	struct simproc s;
+	assert_true(simproc_start(&s, 1, args));
+	int fd = simproc_open_tty(s.path[0]);
+	simproc_write_str(fd, "ATE0\r");
+	EXPECT_TTY(fd, "ATE0\r\r\nOK\r\n");
+	simproc_write_str(fd, "AT+CGDCONT=1,\"IP\",\"internet\"\r");
+	EXPECT_TTY(fd, "\r\nOK\r\n");
+	simproc_write_str(fd, "ATD*99***1#\r");
+	EXPECT_TTY_START(fd, "\r\nCONNECT\r\n");
+	/* The host is gone, the call is up: the line stays open (closing it would drop the call,
+	 * as DTR does), and the next host is the probe. */
+	const char *const probe[] = {SIM800_BIN_DIR "/sim800-probe", "--device", s.path[0],
+				     "--baud", "0", "--out", out, NULL};
+	assert_int_equal(run(probe), 0);
+	assert_int_equal(access(out, R_OK), 0);
+	close(fd);
+	assert_int_equal(simproc_stop(&s), 0);
+	/* Escaped, not waited out until the host's silence broke the PPP link. */
+	FILE *f = fopen(wire, "r");
+	assert_non_null(f);
+	char line[4096];
+	bool escaped = false;
+	while (fgets(line, sizeof line, f))
+		escaped = escaped || strstr(line, "\"ppp: escape");
+	fclose(f);
+	assert_true(escaped);
+	unlink(wire);
+	unlink(out);
 	rmdir(dir);
 }
 
@@ -209,6 +252,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(round_trip_every_bundled_profile),
 		cmocka_unit_test(probe_usage_errors),
+		cmocka_unit_test(probe_escapes_a_data_call),
 		cmocka_unit_test(proxy_records_both_directions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
