@@ -17,6 +17,7 @@
  * Usage (each prints one JSON object on stdout; tools/bench does the comparing):
  *   bench_host rtt PATH COUNT                   AT\r -> OK round trips, one at a time
  *   bench_host many PATTERN N ROUNDS            N ptys (PATTERN has %d) at once, AT to each
+ *   bench_host paced PATTERN N SECONDS RATE     N ptys each sending AT RATE times a second
  *   bench_host cipsend PATH PORT BYTES          TCP upload through CIPSEND (1460-byte sends)
  *   bench_host ipd PATH PORT BYTES              TCP download pushed by the modem
  *   bench_host transparent-up|transparent-down PATH PORT BYTES   the same in CIPMODE=1
@@ -171,58 +172,105 @@ static int cmd_rtt(const char *path, long count)
 	return 0;
 }
 
-/* Many modems at once: every round writes AT to all, then collects every OK. */
-static int cmd_many(const char *pattern, long n, long rounds)
+/* n modems' ptys (PATTERN has %d), raw, echo off, in one epoll set (data.u64 = index). */
+struct fleet {
+	long n;
+	int *fds;
+	struct rx *rx;
+	double *sent;
+	int ep;
+};
+
+static void fleet_open(struct fleet *f, const char *pattern, long n)
 {
 	struct rlimit rl;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	int *fds = calloc((size_t)n, sizeof *fds);
-	struct rx *rx = calloc((size_t)n, sizeof *rx);
-	double *sent = calloc((size_t)n, sizeof *sent);
-	double *us = calloc((size_t)(n * rounds), sizeof *us);
-	int ep = epoll_create1(EPOLL_CLOEXEC);
-	if (!fds || !rx || !sent || !us || ep < 0)
+	f->n = n;
+	f->fds = calloc((size_t)n, sizeof *f->fds);
+	f->rx = calloc((size_t)n, sizeof *f->rx);
+	f->sent = calloc((size_t)n, sizeof *f->sent);
+	f->ep = epoll_create1(EPOLL_CLOEXEC);
+	if (!f->fds || !f->rx || !f->sent || f->ep < 0)
 		fail("setup");
 	for (long i = 0; i < n; i++) {
 		char path[4096];
 		snprintf(path, sizeof path, pattern, (int)i);
-		fds[i] = open_raw(path);
+		f->fds[i] = open_raw(path);
 		struct epoll_event ev = {.events = EPOLLIN, .data.u64 = (uint64_t)i};
-		if (epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &ev) != 0)
+		if (epoll_ctl(f->ep, EPOLL_CTL_ADD, f->fds[i], &ev) != 0)
 			fail("epoll_ctl");
 	}
 	for (long i = 0; i < n; i++)
-		command(fds[i], &rx[i], "ATE0\r", "OK\r\n");
+		command(f->fds[i], &f->rx[i], "ATE0\r", "OK\r\n");
+}
+
+/* Read what the ready modems sent; for each whose OK completes, latency into us[*k]. Returns
+ * how many completed; -1 when nothing came within WAIT_MS. */
+static long fleet_collect(struct fleet *f, int timeout_ms, double *us, size_t *k, bool *busy)
+{
+	struct epoll_event evs[256];
+	int e = epoll_wait(f->ep, evs, 256, timeout_ms);
+	if (e < 0 && errno != EINTR)
+		return -1;
+	long done = 0;
+	for (int j = 0; j < e; j++) {
+		long i = (long)evs[j].data.u64;
+		struct rx *r = &f->rx[i];
+		bool had = rx_has(r, "OK\r\n");
+		if (r->len == sizeof r->buf)
+			r->len = 0;
+		ssize_t got = read(f->fds[i], r->buf + r->len, sizeof r->buf - r->len);
+		if (got <= 0)
+			continue;
+		r->len += (size_t)got;
+		if (!had && rx_has(r, "OK\r\n")) {
+			us[(*k)++] = (now_s() - f->sent[i]) * 1e6;
+			done++;
+			if (busy)
+				busy[i] = false;
+		}
+	}
+	return done;
+}
+
+static void fleet_close(struct fleet *f)
+{
+	for (long i = 0; i < f->n; i++)
+		close(f->fds[i]);
+	close(f->ep);
+	free(f->sent);
+	free(f->rx);
+	free(f->fds);
+}
+
+static void fleet_send(struct fleet *f, long i)
+{
+	f->rx[i].len = 0;
+	f->sent[i] = now_s();
+	write_all(f->fds[i], "AT\r", 3);
+}
+
+/* Many modems at once: every round writes AT to all, then collects every OK. */
+static int cmd_many(const char *pattern, long n, long rounds)
+{
+	struct fleet f;
+	fleet_open(&f, pattern, n);
+	double *us = calloc((size_t)(n * rounds), sizeof *us);
+	if (!us)
+		fail("setup");
 	size_t k = 0;
 	double start = now_s();
 	for (long round = 0; round < rounds; round++) {
-		for (long i = 0; i < n; i++) {
-			rx[i].len = 0;
-			sent[i] = now_s();
-			write_all(fds[i], "AT\r", 3);
-		}
-		long done = 0;
-		struct epoll_event evs[256];
-		while (done < n) {
-			int e = epoll_wait(ep, evs, 256, WAIT_MS);
-			if (e <= 0)
+		for (long i = 0; i < n; i++)
+			fleet_send(&f, i);
+		for (long done = 0; done < n;) {
+			long d = fleet_collect(&f, WAIT_MS, us, &k, NULL);
+			if (d < 0 || (d == 0 && now_s() - f.sent[n - 1] > WAIT_MS / 1000.0))
 				fail("many: modems stopped answering");
-			for (int j = 0; j < e; j++) {
-				long i = (long)evs[j].data.u64;
-				struct rx *r = &rx[i];
-				bool had = rx_has(r, "OK\r\n");
-				ssize_t got = read(fds[i], r->buf + r->len, sizeof r->buf - r->len);
-				if (got <= 0)
-					continue;
-				r->len += (size_t)got;
-				if (!had && rx_has(r, "OK\r\n")) {
-					us[k++] = (now_s() - sent[i]) * 1e6;
-					done++;
-				}
-			}
+			done += d;
 		}
 	}
 	double wall = now_s() - start;
@@ -230,13 +278,64 @@ static int cmd_many(const char *pattern, long n, long rounds)
 	snprintf(extra, sizeof extra, "\"modems\": %ld, \"commands_per_s\": %.0f, ", n,
 		 (double)k / wall);
 	print_percentiles(extra, us, k);
-	for (long i = 0; i < n; i++)
-		close(fds[i]);
-	close(ep);
+	fleet_close(&f);
 	free(us);
-	free(sent);
-	free(rx);
-	free(fds);
+	return 0;
+}
+
+/* All modems in use at a steady rate: each sends AT every 1/rate s (phases spread evenly),
+ * never with its previous AT unanswered (that send is skipped and counted). The latency a
+ * driver sees on a busy shared process, where `many` measures how fast a burst drains. */
+static int cmd_paced(const char *pattern, long n, double seconds, double rate)
+{
+	struct fleet f;
+	fleet_open(&f, pattern, n);
+	size_t cap = (size_t)((double)n * rate * seconds) + (size_t)n + 16, k = 0;
+	double *us = calloc(cap, sizeof *us), *next = calloc((size_t)n, sizeof *next);
+	bool *busy = calloc((size_t)n, sizeof *busy);
+	if (!us || !next || !busy)
+		fail("setup");
+	double start = now_s(), end = start + seconds, period = 1.0 / rate;
+	for (long i = 0; i < n; i++)
+		next[i] = start + period * (double)i / (double)n;
+	long skipped = 0;
+	for (double t = start; t < end; t = now_s()) {
+		double soonest = end;
+		for (long i = 0; i < n; i++) {
+			if (next[i] <= t && k < cap) {
+				if (busy[i]) {
+					skipped++;
+				} else {
+					busy[i] = true;
+					fleet_send(&f, i);
+				}
+				next[i] += period;
+			}
+			if (next[i] < soonest)
+				soonest = next[i];
+		}
+		int ms = (int)((soonest - now_s()) * 1000);
+		if (fleet_collect(&f, ms < 0 ? 0 : ms, us, &k, busy) < 0)
+			fail("paced: epoll");
+	}
+	for (double t = now_s(); now_s() - t < WAIT_MS / 1000.0;) { /* the last answers */
+		bool any = false;
+		for (long i = 0; i < n && !any; i++)
+			any = busy[i];
+		if (!any)
+			break;
+		if (fleet_collect(&f, 100, us, &k, busy) < 0)
+			fail("paced: epoll");
+	}
+	char extra[160];
+	snprintf(extra, sizeof extra, "\"modems\": %ld, \"rate_per_modem\": %.1f, "
+		 "\"commands_per_s\": %.0f, \"skipped\": %ld, ", n, rate,
+		 (double)k / seconds, skipped);
+	print_percentiles(extra, us, k);
+	fleet_close(&f);
+	free(busy);
+	free(next);
+	free(us);
 	return 0;
 }
 
@@ -468,6 +567,8 @@ int main(int argc, char **argv)
 		return cmd_rtt(argv[2], atol(argv[3]));
 	if (argc >= 5 && strcmp(argv[1], "many") == 0)
 		return cmd_many(argv[2], atol(argv[3]), atol(argv[4]));
+	if (argc >= 6 && strcmp(argv[1], "paced") == 0)
+		return cmd_paced(argv[2], atol(argv[3]), atof(argv[4]), atof(argv[5]));
 	if (argc >= 5 && strcmp(argv[1], "cipsend") == 0)
 		return cmd_cipsend(argv[2], atoi(argv[3]), atol(argv[4]), false);
 	if (argc >= 4 && strcmp(argv[1], "cipsend-floor") == 0)
