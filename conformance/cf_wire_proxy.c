@@ -32,6 +32,7 @@ struct rebuild {
 	size_t expect_len;   /* M_WAIT_PROMPT: the payload length (0: to Ctrl-Z) */
 	size_t left;         /* M_PAYLOAD_LEN */
 	bool escaped;        /* M_DATA: "+++" sent, its OK / NO CARRIER ends data mode */
+	bool dialing;        /* ATD or ATO sent: after ATV0 its CONNECT is the digit "1" */
 	char tx[600];        /* the module's line being assembled */
 	size_t tx_len;
 	double t;            /* time of the record being read */
@@ -61,6 +62,7 @@ static size_t nth_number(const char *args, int nth)
 static void command(struct rebuild *b, const char *text, size_t n)
 {
 	emit(b, "cmd", text, n);
+	b->dialing = n > 0 && strchr("DdOo", text[0]);
 	char c[64];
 	snprintf(c, sizeof c, "%.*s", (int)(n < sizeof c ? n : sizeof c - 1), text);
 	const char *eq = strchr(c, '=');
@@ -112,13 +114,22 @@ static void rx_bytes(struct rebuild *b, const uint8_t *p, size_t n)
 	}
 }
 
-/* A whole line from the module: what it means for the mode. */
+/* A whole line from the module: what it means for the mode. After ATV0 the finals are digits
+ * ("0" OK, "3" NO CARRIER, "4" ERROR); a lone digit is taken for one only where a final is
+ * due, as PPP data after LCP may carry CRs and digits. */
 static void tx_line(struct rebuild *b, const char *line)
 {
-	bool final = !strcmp(line, "OK") || !strcmp(line, "ERROR") ||
-		     !strncmp(line, "+CME ERROR", 10) || !strncmp(line, "+CMS ERROR", 10);
+	bool final = !strcmp(line, "OK") || !strcmp(line, "ERROR") || !strcmp(line, "0") ||
+		     !strcmp(line, "4") || !strncmp(line, "+CME ERROR", 10) ||
+		     !strncmp(line, "+CMS ERROR", 10);
 	if (b->mode == M_DATA) {
-		if (!strcmp(line, "NO CARRIER") || (b->escaped && !strcmp(line, "OK"))) {
+		/* A PPP frame flushed before the answer (ppp-leftover-frames-after-exit) runs into a
+		 * V0 code, which has no CRLF before it: the answer is what follows its last flag. */
+		const char *flag = strrchr(line, 0x7e);
+		if (b->escaped && flag)
+			line = flag + 1;
+		if (!strcmp(line, "NO CARRIER") ||
+		    (b->escaped && (!strcmp(line, "OK") || !strcmp(line, "0") || !strcmp(line, "3")))) {
 			b->mode = M_CMD;
 			b->escaped = false;
 			at_line_reset(&b->line);
@@ -130,10 +141,14 @@ static void tx_line(struct rebuild *b, const char *line)
 		b->mode = b->left ? M_PAYLOAD_LEN : M_CMD;
 	} else if (b->mode == M_WAIT_PROMPT && final) {
 		b->mode = M_CMD; /* refused: no prompt, no payload */
-	} else if (!strcmp(line, "CONNECT") || (!strncmp(line, "CONNECT ", 8) &&
-		   strcmp(line, "CONNECT OK") && strcmp(line, "CONNECT FAIL"))) {
+	} else if (!strcmp(line, "CONNECT") || (b->dialing && !strcmp(line, "1")) ||
+		   (!strncmp(line, "CONNECT ", 8) && strcmp(line, "CONNECT OK") &&
+		    strcmp(line, "CONNECT FAIL"))) {
 		b->mode = M_DATA; /* ATD*99#, ATO, a transparent CIPSTART */
 		b->escaped = false;
+		b->dialing = false;
+	} else if (final) {
+		b->dialing = false;
 	}
 }
 
