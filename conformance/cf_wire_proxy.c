@@ -63,7 +63,7 @@ static void command(struct rebuild *b, const char *text, size_t n)
 {
 	emit(b, "cmd", text, n);
 	b->dialing = n > 0 && strchr("DdOo", text[0]);
-	char c[64];
+	char c[AT_LINE_CAP + 1]; /* whole: FSWRITE's size comes after the file name */
 	snprintf(c, sizeof c, "%.*s", (int)(n < sizeof c ? n : sizeof c - 1), text);
 	const char *eq = strchr(c, '=');
 	if (!strncasecmp(c, "+CIPSEND", 8) && (!eq || eq[1] != '?')) {

@@ -83,6 +83,9 @@ static void other_payloads(void **state)
 			"<rx>at last\rAT\x1b", "<tx>\r\nOK\r\n", "<rx>AT+CMGF?\r");
 	EXPECT_COMMANDS("+HTTPDATA=4,1000|+HTTPACTION=1", "<rx>AT+HTTPDATA=4,1000\r",
 			"<tx>\r\nDOWNLOAD\r\n", "<rx>AT\r\r", "<tx>\r\nOK\r\n", "<rx>AT+HTTPACTION=1\r");
+	EXPECT_COMMANDS("+FSWRITE=C:/User/a-certificate-with-a-rather-long-name.pem,0,3,10|+CSQ",
+			"<rx>AT+FSWRITE=C:/User/a-certificate-with-a-rather-long-name.pem,0,3,10\r",
+			"<tx>\r\n> ", "<rx>AT\r", "<tx>\r\nOK\r\n", "<rx>AT+CSQ\r");
 	EXPECT_COMMANDS("+FSWRITE=c.pem,0,3,10|+SSLSETCERT=\"c.pem\"",
 			"<rx>AT+FSWRITE=c.pem,0,3,10\r", "<tx>\r\n> ", "<rx>AT\r", "<tx>\r\nOK\r\n",
 			"<rx>AT+SSLSETCERT=\"c.pem\"\r");
