@@ -150,6 +150,7 @@ enum sim800_event {
 	SIM800_EV_SMS_READY,      /* SMS Ready: SMS commands work from now on */
 	SIM800_EV_POWER_DOWN,     /* NORMAL / UNDER-VOLTAGE / OVER-VOLTAGE POWER DOWN */
 	SIM800_EV_VOLTAGE_WARNING,/* UNDER-/OVER-VOLTAGE WARNNING (module spelling, or WARNING) */
+	SIM800_EV_NO_CARRIER,     /* NO CARRIER outside a command: a call or PPP link dropped */
 };
 
 /* What a log call carries; text is not NUL-terminated, use len. */
@@ -287,6 +288,7 @@ struct sim800 {
 	bool prompt_pending;  /* the timed-out command may have left the module at "> " */
 	bool in_callback;     /* a URC/log/event callback is running: no commands */
 	bool reset_seen;      /* a reboot was seen since sim800_take_reset() */
+	unsigned long carrier_drops; /* unsolicited NO CARRIERs seen (a hang-up waits for one) */
 	unsigned long resets; /* reboots seen: a wait compares it with its start (the boot RDY
 			       * of a fresh module must not fail the first wait after it) */
 	bool booting;         /* boot URCs seen, no OK since: RDY then +CFUN: 1 is one reboot */

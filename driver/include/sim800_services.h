@@ -220,8 +220,10 @@ enum sim800_err sim800_ppp_dial(struct sim800 *m, const char *apn);
  * hand them to the PPP stack before it reads the port. The next command drops what is
  * left. */
 size_t sim800_take_data(struct sim800 *m, uint8_t *buf, size_t cap);
-/* Back to command mode: 1 s guard, "+++", 1 s guard, OK or NO CARRIER (up to 3 tries), then
- * ATH; finally a sync. Bytes left over from PPP are discarded by the line parser. */
+/* Back to command mode. First up to 2 s for the module's own NO CARRIER (after the host's LCP
+ * Terminate it drops the call once its PPP has stopped): then only ATH. Otherwise that silence
+ * was the guard: "+++", 1 s guard, OK or NO CARRIER (up to 3 tries, each with its 1 s guard
+ * before), a sync, ATH. Bytes left over from PPP are discarded by the line parser. */
 enum sim800_err sim800_ppp_hangup(struct sim800 *m);
 /* sim800_sync for a host that just started: when AT gets no answer for 3 s the module may
  * still be in data mode from before the host's reset (ppp-host-reboot-in-data-mode), so one

@@ -27,6 +27,7 @@ static const struct builtin_urc {
 	{"UNDER-VOLTAGE WARNING", B_EXACT, SIM800_EV_VOLTAGE_WARNING},
 	{"OVER-VOLTAGE WARNING", B_EXACT, SIM800_EV_VOLTAGE_WARNING},
 	{"CHARGE-ONLY MODE", B_EXACT, 0},
+	{"NO CARRIER", B_EXACT, SIM800_EV_NO_CARRIER},
 	{"RING", B_EXACT, 0},
 	{"MO RING", B_EXACT, 0},
 	{"MO CONNECTED", B_EXACT, 0},
@@ -122,6 +123,9 @@ static void apply_event(struct sim800 *m, int ev)
 		break;
 	case SIM800_EV_CALL_READY:
 		m->call_ready = true;
+		break;
+	case SIM800_EV_NO_CARRIER:
+		m->carrier_drops++;
 		break;
 	case SIM800_EV_SMS_READY:
 		m->sms_ready = true;

@@ -9,6 +9,7 @@
 #define GUARD_MS 1100 /* "+++" needs >= 1 s of silence before and after (MAN §2.2.12) */
 #define DATA_MODE_PROBE_MS 3000 /* AT unanswered this long: try the escape */
 #define SYNC_MIN_MS 400         /* one AT's wait (at_client.c SYNC_INTERVAL_MS) */
+#define DROP_WAIT_MS 2000       /* for the module's own NO CARRIER after PPP ended (> GUARD_MS) */
 
 enum sim800_err sim800_ppp_dial(struct sim800 *m, const char *apn)
 {
@@ -39,17 +40,21 @@ size_t sim800_take_data(struct sim800 *m, uint8_t *buf, size_t cap)
 	return k;
 }
 
-/* One guarded "+++"; its answer (OK or NO CARRIER: ppp-exit-no-carrier-missed) is left for
- * the sync that follows. */
-static enum sim800_err escape_once(struct sim800 *m)
+/* "+++" after a silence the caller kept, then the trailing guard; its answer (OK or NO
+ * CARRIER: ppp-exit-no-carrier-missed) is left for the sync that follows. */
+static enum sim800_err escape_now(struct sim800 *m)
 {
-	enum sim800_err e = sim800_poll(m, GUARD_MS);
-	if (e != SIM800_OK)
-		return e;
 	at_urc_log(m, SIM800_LOG_TX, "+++", 3);
 	if (m->port.write(m->port.ctx, (const uint8_t *)"+++", 3) != 3)
 		return SIM800_ERR_IO;
 	return sim800_poll(m, GUARD_MS);
+}
+
+/* One guarded "+++": the leading guard, then as escape_now. */
+static enum sim800_err escape_once(struct sim800 *m)
+{
+	enum sim800_err e = sim800_poll(m, GUARD_MS);
+	return e != SIM800_OK ? e : escape_now(m);
 }
 
 /* ATH after an escape; ERROR means nothing to hang up: fine. */
@@ -59,15 +64,41 @@ static enum sim800_err hang_up(struct sim800 *m)
 	return e == SIM800_ERR_ERROR ? SIM800_OK : e;
 }
 
+/* The module drops the call itself once PPP has ended (the host's LCP Terminate): its NO
+ * CARRIER comes when its own PPP has stopped, about a restart time later. Waiting for it sends
+ * nothing, so it is also the escape's leading guard. True if it came. */
+static bool wait_drop(struct sim800 *m, enum sim800_err *e)
+{
+	unsigned long drops = m->carrier_drops;
+	uint64_t end = m->port.now_ms(m->port.ctx) + DROP_WAIT_MS;
+	*e = SIM800_OK;
+	while (m->carrier_drops == drops) {
+		uint64_t now = m->port.now_ms(m->port.ctx);
+		if (now >= end)
+			return false;
+		if ((*e = sim800_poll_any(m, (uint32_t)(end - now))) != SIM800_OK)
+			return false;
+	}
+	return true;
+}
+
 enum sim800_err sim800_ppp_hangup(struct sim800 *m)
 {
 	if (!m)
 		return SIM800_ERR_INVAL;
-	enum sim800_err e = SIM800_ERR_NO_RESPONSE;
-	/* Up to three escapes (ppp-escape-guard-time); frames still coming are discarded by the
-	 * line parser ('~' lines: ppp-leftover-frames-after-exit). */
+	enum sim800_err e;
+	if (wait_drop(m, &e)) {
+		at_urc_log(m, SIM800_LOG_NOTE, "call dropped: no escape needed", 30);
+		return hang_up(m);
+	}
+	if (e != SIM800_OK)
+		return e;
+	/* Still online after a silence longer than the guard: "+++" at once, then its trailing
+	 * guard; up to three escapes (ppp-escape-guard-time); frames still coming are discarded
+	 * by the line parser ('~' lines: ppp-leftover-frames-after-exit). */
+	e = SIM800_ERR_NO_RESPONSE;
 	for (int i = 0; i < 3 && e != SIM800_OK; i++) {
-		if ((e = escape_once(m)) != SIM800_OK)
+		if ((e = i ? escape_once(m) : escape_now(m)) != SIM800_OK)
 			return e;
 		e = sim800_sync(m, 3000);
 	}

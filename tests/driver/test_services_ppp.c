@@ -48,6 +48,42 @@ static void test_ppp_dial(void **state)
 	}
 }
 
+/* After the host's LCP Terminate the module drops the call itself: its NO CARRIER (here 900 ms
+ * later, a restart time) ends the hang-up without an escape; online, the wait is the escape's
+ * leading guard and "+++" follows it at once. */
+static void test_ppp_hangup_after_drop(void **state)
+{
+	(void)state;
+	FOR_EACH_SHAPE(f)
+	{
+		struct sim800 *m = &f->m;
+		mock_port_expect(&f->mp, "AT+CGDCONT=1,\"IP\",\"internet\"\r", "\r\nOK\r\n");
+		mock_port_expect(&f->mp, "ATD*99***1#\r", "\r\nCONNECT\r\n");
+		assert_int_equal(sim800_ppp_dial(m, "internet"), SIM800_OK);
+		uint64_t t0 = f->mp.now;
+		mock_port_push_at(&f->mp, t0 + 900, "~\x7e\xff\x03~\r\nNO CARRIER\r\n");
+		mock_port_expect(&f->mp, "ATH\r", "\r\nOK\r\n");
+		assert_int_equal(sim800_ppp_hangup(m), SIM800_OK);
+		assert_null(strstr(f->mp.written, "+++"));
+		assert_true(fx_has_event(f, SIM800_EV_NO_CARRIER));
+		assert_true(f->mp.now - t0 < 1500);
+		assert_true(mock_port_done(&f->mp));
+		/* Still online: nothing for 2 s (more than the guard), then "+++" at once. */
+		mock_port_expect(&f->mp, "ATD*99***1#\r", "\r\nCONNECT\r\n");
+		assert_int_equal(sim800_exec(m, "ATD*99***1#", 0), SIM800_OK);
+		t0 = f->mp.now;
+		size_t before = f->mp.wlen;
+		mock_port_expect(&f->mp, "+++", "\r\nOK\r\n");
+		mock_port_expect(&f->mp, "AT\r", "\r\nOK\r\n");
+		mock_port_expect(&f->mp, "AT+CMEE?\r", "\r\n+CMEE: 2\r\n\r\nOK\r\n");
+		mock_port_expect(&f->mp, "ATH\r", "\r\nOK\r\n");
+		assert_int_equal(sim800_ppp_hangup(m), SIM800_OK);
+		assert_memory_equal(f->mp.written + before, "+++", 3);
+		assert_true(f->mp.now - t0 >= 2000 + 1100);
+		assert_true(mock_port_done(&f->mp));
+	}
+}
+
 /* ---------------------------------------------------------------------------------------- */
 
 /* The policy table: scheme x policy x probe x PPP. */
@@ -111,6 +147,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ppp_dial),
+		cmocka_unit_test(test_ppp_hangup_after_drop),
 		cmocka_unit_test(test_policy_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
