@@ -45,9 +45,12 @@ bool cf_cases_load(const char *dir, struct cf_cases *out, char *why, size_t cap)
 void cf_cases_free(struct cf_cases *cs);
 /* Does the case list what in its needs ("control", "fixtures")? */
 bool cf_case_needs(const struct cf_case *c, const char *what);
-/* The check list that applies to a profile: its name, then "no_network" (no SIM, or never
- * registered), then "ssl"/"no_ssl", then "default". */
+/* The check list that applies to a profile: its name, then its network state ("no_sim",
+ * "denied", "searching", "roaming": a real module's probe gives it too), then "no_network"
+ * (no SIM, or never registered), then "ssl"/"no_ssl", then "default". */
 const json_t *cf_case_expect(const struct cf_case *c, const struct profile *p);
+/* No SIM, or registration that never succeeds (denied, searching): no network to use. */
+bool cf_profile_no_network(const struct profile *p);
 
 /* What the runner knows while a case runs on a target (checks read it). */
 struct cf_fixtures {

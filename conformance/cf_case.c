@@ -236,7 +236,7 @@ bool cf_case_needs(const struct cf_case *c, const char *what)
 
 /* A firmware profile whose module never gets a network: no SIM, or a timeline that ends
  * unregistered (searching, denied). */
-static bool no_network(const struct profile *p)
+bool cf_profile_no_network(const struct profile *p)
 {
 	if (p->sim != PROFILE_SIM_READY || p->n_net == 0)
 		return p->sim != PROFILE_SIM_READY;
@@ -244,12 +244,30 @@ static bool no_network(const struct profile *p)
 	return last != PROFILE_REG_HOME && last != PROFILE_REG_ROAMING;
 }
 
+/* The module's network state as an expectation key: what a real module's probe also gives. */
+static const char *state_key(const struct profile *p)
+{
+	if (p->sim == PROFILE_SIM_NOT_INSERTED)
+		return "no_sim";
+	if (p->sim != PROFILE_SIM_READY || p->n_net == 0)
+		return NULL;
+	switch (p->net[p->n_net - 1].reg) {
+	case PROFILE_REG_DENIED: return "denied";
+	case PROFILE_REG_SEARCHING: return "searching";
+	case PROFILE_REG_ROAMING: return "roaming";
+	default: return NULL;
+	}
+}
+
 const json_t *cf_case_expect(const struct cf_case *c, const struct profile *p)
 {
 	const json_t *e;
+	const char *state = p ? state_key(p) : NULL;
 	if (p && (e = json_object_get(c->expect, p->name)))
 		return e;
-	if (p && no_network(p) && (e = json_object_get(c->expect, "no_network")))
+	if (state && (e = json_object_get(c->expect, state)))
+		return e;
+	if (p && cf_profile_no_network(p) && (e = json_object_get(c->expect, "no_network")))
 		return e;
 	if (p && (e = json_object_get(c->expect, p->cap_ssl ? "ssl" : "no_ssl")))
 		return e;

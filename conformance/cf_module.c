@@ -75,11 +75,18 @@ const char *cf_module_skip(const struct cf_case *c, const struct profile *p, cha
 	for (size_t i = 0; i < N_PROPERTIES; i++) {
 		if (strcmp(properties[i].name, c->real_module))
 			continue;
-		if (!properties[i].needs_probe)
+		if (!p && !properties[i].needs_probe)
 			return NULL;
 		if (!p) {
 			snprintf(buf, cap, "only on %s, or on a real module that %s: this one was not "
 				 "identified (--no-probe)", c->profile, properties[i].says);
+			return buf;
+		}
+		/* The pinned profile has a network: the case's expectation assumes one. */
+		if (cf_profile_no_network(p)) {
+			snprintf(buf, cap, "only on %s, or on a real module with a network: this one has "
+				 "none (%s)", c->profile, p->sim != PROFILE_SIM_READY ? "no SIM ready"
+				 : "not registered");
 			return buf;
 		}
 		if (properties[i].has(p))

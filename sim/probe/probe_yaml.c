@@ -278,8 +278,9 @@ bool probe_yaml_write(const char *path, const struct probe_meta *meta,
 	const struct probe_answer *cpin = find(a, n, "AT+CPIN?");
 	const char *pin = value_after(cpin, "+CPIN:");
 	const char *sim = "ready";
-	if (!pin)
-		sim = cpin && strstr(cpin->final, "10") ? "not_inserted" : "ready";
+	if (!pin) /* refused in any form (+CME ERROR: 10, ...: SIM not inserted, plain ERROR
+		   * under CMEE=0): no SIM that can be used; unanswered: unknown, kept ready */
+		sim = cpin && cpin->answered && strstr(cpin->final, "ERROR") ? "not_inserted" : "ready";
 	else if (!strncmp(pin, "SIM PIN", 7))
 		sim = "pin";
 	else if (!strncmp(pin, "SIM PUK", 7))

@@ -75,6 +75,7 @@ static void probed_module_chooses_cases(void **state)
 	verdict(r, target, "expect-by-capability", "pass", NULL);
 	verdict(r, target, "identity-right", "pass", NULL);
 	verdict(r, target, "revision-only", "pass", NULL);
+	verdict(r, target, "expect-by-state", "pass", NULL);
 	verdict(r, target, "version-wrong", "fail",
 		"reported version 14.18, the module's ATI says SIM800 R13.08");
 	verdict(r, target, "revision-wrong", "fail",
@@ -86,6 +87,32 @@ static void probed_module_chooses_cases(void **state)
 	verdict(r, target, "wire-sent-too-often", "fail",
 		"the driver sent AT+CSQ 1 times, at most 0 expected");
 	verdict(r, target, "wire-notes-unseen", "pass", NULL);
+	json_decref(r);
+}
+
+/* A module without a SIM: the state-keyed expectation applies, and a case pinned to a profile
+ * with a network is skipped rather than failed for want of one. */
+static void module_without_network(void **state)
+{
+	(void)state;
+	const char *const argv[] = {"--profile", "sim800-no-sim", "--time-scale", "0",
+				    "--power-on", "start", NULL};
+	struct simproc nosim;
+	assert_true(simproc_start(&nosim, 1, argv));
+	char out[65536], target[128];
+	const char *const a[] = {"--cases", T "/module-cases", "--adapter", T "/scripted",
+				 "--device", nosim.path[0], "--case", "pinned-any", "--case",
+				 "expect-by-state", "--json", json, NULL};
+	int rc = cf_test_runner(a, out, sizeof out);
+	simproc_stop(&nosim);
+	assert_int_equal(rc, 1);
+	assert_non_null(strstr(out, "TLS in the module, no SIM\n"));
+	snprintf(target, sizeof target, "%s (SIM800 R14.18)", nosim.path[0]);
+	json_t *r = json_load_file(json, 0, NULL);
+	verdict(r, target, "pinned-any", "skip",
+		"only on sim800-r14.18, or on a real module with a network: this one has none (no "
+		"SIM ready)");
+	verdict(r, target, "expect-by-state", "fail", NULL);
 	json_decref(r);
 }
 
@@ -383,6 +410,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(probed_module_chooses_cases),
 		cmocka_unit_test(unprobed_module_runs_what_it_can),
+		cmocka_unit_test(module_without_network),
 		cmocka_unit_test(unidentified_module_is_an_error),
 		cmocka_unit_test(remote_fixtures_are_read),
 		cmocka_unit_test(proxied_wire_is_the_modules),

@@ -143,6 +143,39 @@ static void probe_escapes_a_data_call(void **state)
 	rmdir(dir);
 }
 
+/* No SIM, whatever the error form the previous host left (CMEE=2: "+CME ERROR: SIM not
+ * inserted"; CMEE=0: "ERROR"): the profile says sim: not_inserted. */
+static void probe_no_sim_any_cmee(void **state)
+{
+	(void)state;
+	for (int cmee = 0; cmee <= 2; cmee++) {
+		const char *const args[] = {"--no-pacing", "--time-scale", "0", "--power-on", "start",
+					    "--profile", "sim800-no-sim", NULL};
+		struct simproc s;
+		assert_true(simproc_start(&s, 1, args));
+		int fd = simproc_open_tty(s.path[0]);
+		char cmd[32], want[48];
+		snprintf(cmd, sizeof cmd, "ATE0+CMEE=%d\r", cmee);
+		snprintf(want, sizeof want, "ATE0+CMEE=%d\r\r\nOK\r\n", cmee);
+		simproc_write_str(fd, cmd);
+		EXPECT_TTY(fd, want);
+		close(fd);
+		char dir[] = "/tmp/sim800-probe-XXXXXX", out[64];
+		assert_non_null(mkdtemp(dir));
+		snprintf(out, sizeof out, "%s/p.yaml", dir);
+		const char *const probe[] = {SIM800_BIN_DIR "/sim800-probe", "--device", s.path[0],
+					     "--baud", "0", "--out", out, NULL};
+		assert_int_equal(run(probe), 0);
+		char *text = normalised(out);
+		if (!strstr(text, "sim: not_inserted"))
+			fail_msg("CMEE=%d: no \"sim: not_inserted\" in\n%s", cmee, text);
+		free(text);
+		assert_int_equal(simproc_stop(&s), 0);
+		unlink(out);
+		rmdir(dir);
+	}
+}
+
 static void probe_usage_errors(void **state)
 {
 	(void)state;
@@ -252,6 +285,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(round_trip_every_bundled_profile),
 		cmocka_unit_test(probe_usage_errors),
+		cmocka_unit_test(probe_no_sim_any_cmee),
 		cmocka_unit_test(probe_escapes_a_data_call),
 		cmocka_unit_test(proxy_records_both_directions),
 	};
