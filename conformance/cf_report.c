@@ -142,12 +142,21 @@ bool cf_report_html(const struct cf_run *r, const char *path, char *why, size_t 
 		   "<title>sim800 conformance</title><style>%s</style></head><body>\n", css);
 	fputs("<h1>sim800 conformance: ", f);
 	xml(f, r->driver);
-	fputs("</h1>\n<table id=\"summary\"><tr><th>target</th><th>pass</th><th>fail</th><th>skip</th></tr>\n", f);
+	fputs("</h1>\n<table id=\"summary\"><tr><th>target</th><th>firmware</th><th>pass</th>"
+	      "<th>fail</th><th>skip</th></tr>\n", f);
 	for (size_t t = 0; t < r->n_targets; t++) {
 		size_t n[3];
 		counts(r, t, n);
 		fputs("<tr><td>", f);
 		xml(f, r->targets[t].name);
+		/* The profile's identity, or what a real module told the probe. */
+		const struct profile *p = r->targets[t].profile;
+		char fw[512] = "";
+		if (p)
+			snprintf(fw, sizeof fw, "%s, %s, %s", p->ati, p->revision,
+				 p->cap_ssl ? "TLS in the module" : "no TLS in the module");
+		fputs("</td><td>", f);
+		xml(f, fw);
 		fprintf(f, "</td><td class=\"pass\">%zu</td><td class=\"%s\">%zu</td><td class=\"skip\">%zu</td></tr>\n",
 			n[0], n[1] ? "fail" : "pass", n[1], n[2]);
 	}

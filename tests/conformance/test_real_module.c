@@ -48,9 +48,20 @@ static void probed_module_chooses_cases(void **state)
 {
 	(void)state;
 	char out[65536], target[128];
+	char html[80];
+	snprintf(html, sizeof html, "%s.html", json);
 	const char *const a[] = {"--cases", T "/module-cases", "--adapter", T "/scripted",
-				 "--device", module.path[0], "--json", json, NULL};
+				 "--device", module.path[0], "--json", json, "--html", html, NULL};
 	assert_int_equal(cf_test_runner(a, out, sizeof out), 1); /* wrong identities, the wire */
+	/* The report says what the module is, as the probe found it. */
+	FILE *f = fopen(html, "r");
+	assert_non_null(f);
+	static char page[1 << 20];
+	page[fread(page, 1, sizeof page - 1, f)] = '\0';
+	fclose(f);
+	unlink(html);
+	assert_non_null(strstr(page, "<td>SIM800 R13.08, Revision:1308B08SIM800L16, no TLS in the "
+				     "module</td>"));
 	assert_non_null(strstr(out, "identifying the module on "));
 	assert_non_null(strstr(out, ": SIM800 R13.08 (Revision:1308B08SIM800L16), no TLS in the "
 				    "module, registered\n"));
