@@ -294,6 +294,18 @@ static void test_tcp_close_with_buffer(void **state)
 	}
 }
 
+/* The stack up and link 0 connected to echo.test:7, plain (CIPSSL=0 on a module that has it). */
+static void connect_echo_test(struct fx *f)
+{
+	f->m.caps.cipssl = SIM800_CAP_LISTED;
+	script_cip_up(&f->mp);
+	mock_port_expect(&f->mp, "AT+CIPSSL=0\r", "\r\nOK\r\n");
+	mock_port_expect(&f->mp, "AT+CIPSTART=\"TCP\",\"echo.test\",7\r",
+			 "\r\nOK\r\n\r\nCONNECT OK\r\n");
+	assert_int_equal(sim800_cip_up(&f->m, "internet", NULL, NULL, false), SIM800_OK);
+	assert_int_equal(sim800_tcp_open(&f->m, 0, false, "echo.test", 7, false, 0), SIM800_OK);
+}
+
 /* A fresh module's boot RDY (seen before the work started) does not fail the first connect;
  * the app still learns of it (sim800_take_reset). A reboot during the connect wait does. */
 static void test_tcp_reset_before_and_during(void **state)
@@ -302,15 +314,9 @@ static void test_tcp_reset_before_and_during(void **state)
 	FOR_EACH_SHAPE(f)
 	{
 		struct sim800 *m = &f->m;
-		m->caps.cipssl = SIM800_CAP_LISTED;
 		mock_port_push(&f->mp, "\r\nRDY\r\n");
 		assert_int_equal(sim800_poll(m, 0), SIM800_OK);
-		script_cip_up(&f->mp);
-		mock_port_expect(&f->mp, "AT+CIPSSL=0\r", "\r\nOK\r\n");
-		mock_port_expect(&f->mp, "AT+CIPSTART=\"TCP\",\"echo.test\",7\r",
-				 "\r\nOK\r\n\r\nCONNECT OK\r\n");
-		assert_int_equal(sim800_cip_up(m, "internet", NULL, NULL, false), SIM800_OK);
-		assert_int_equal(sim800_tcp_open(m, 0, false, "echo.test", 7, false, 0), SIM800_OK);
+		connect_echo_test(f);
 		assert_true(sim800_take_reset(m));
 		mock_port_expect(&f->mp, "AT+CIPCLOSE=1\r", "\r\nCLOSE OK\r\n");
 		assert_int_equal(sim800_tcp_close(m, 0), SIM800_OK);
@@ -334,13 +340,7 @@ static void test_tcp_reset_between_sends(void **state)
 	FOR_EACH_SHAPE(f)
 	{
 		struct sim800 *m = &f->m;
-		m->caps.cipssl = SIM800_CAP_LISTED;
-		script_cip_up(&f->mp);
-		mock_port_expect(&f->mp, "AT+CIPSSL=0\r", "\r\nOK\r\n");
-		mock_port_expect(&f->mp, "AT+CIPSTART=\"TCP\",\"echo.test\",7\r",
-				 "\r\nOK\r\n\r\nCONNECT OK\r\n");
-		assert_int_equal(sim800_cip_up(m, "internet", NULL, NULL, false), SIM800_OK);
-		assert_int_equal(sim800_tcp_open(m, 0, false, "echo.test", 7, false, 0), SIM800_OK);
+		connect_echo_test(f);
 		mock_port_expect(&f->mp, "AT+CIPSEND=1460\r", "\r\n> ");
 		mock_port_expect(&f->mp, "xxxxxxxx", "\r\nDATA ACCEPT:1460\r\n\r\nRDY\r\n");
 		mock_port_expect(&f->mp, "AT+CIPSEND=1460\r", "\r\nERROR\r\n");
